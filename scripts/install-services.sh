@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the real servers the integration tests start: redis-server (Debian package) and moto
+# (PyPI, in a virtualenv kept in a cache directory outside the repo and reused when present).
+# dynalite comes from npm with the project's own dependencies.
+set -euo pipefail
+
+# The Makefile sets both; the defaults let the script run alone.
+MOTO_VERSION=${MOTO_VERSION:-5.2.5}
+MOTO_VENV=${MOTO_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/time-series-guru/moto-$MOTO_VERSION}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server (Debian package)…"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # The package starts a system-wide server; tests start their own on free ports.
+  $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+
+if [ ! -f "$MOTO_VENV/.complete" ]; then
+  echo "installing moto $MOTO_VERSION into $MOTO_VENV…"
+  # A venv holds absolute paths, so it is built where it stays; the marker written last makes an
+  # interrupted install start over instead of being half-used.
+  rm -rf "$MOTO_VENV"
+  python3 -m venv "$MOTO_VENV"
+  "$MOTO_VENV/bin/pip" install -q "moto[server]==$MOTO_VERSION"
+  touch "$MOTO_VENV/.complete"
+fi
