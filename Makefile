@@ -9,6 +9,10 @@ export MOTO_VERSION ?= 5.2.5
 export MOTO_VENV ?= $(GURU_CACHE_DIR)/moto-$(MOTO_VERSION)
 
 MOCHA := npx mocha
+# Each suite folder that exists; `make test` runs them all in one mocha run, so one closing line
+# counts every test.
+SUITES := $(wildcard test/unit test/integration test/contract test/e2e)
+spec = $(foreach suite,$(1),'$(suite)/**/*.test.ts')
 DATA_DIR ?= ./data
 ENGINE_PORT ?= 5001
 BENCHES := $(basename $(notdir $(wildcard bench/*.ts)))
@@ -53,19 +57,19 @@ run: build ## Run guru-engine locally: data in ./data, q IPC on port 5001
 
 .PHONY: test
 test: lint build services ## Everything: lint, type-check, unit, integration, contract and e2e suites
-	$(MOCHA)
+	$(MOCHA) $(call spec,$(SUITES))
 
 .PHONY: test-unit
 test-unit: build ## Unit suites only
-	$(MOCHA) 'test/unit/**/*.test.ts'
+	$(MOCHA) $(call spec,test/unit)
 
 .PHONY: test-integration
 test-integration: build services ## Integration suites (start redis-server, dynalite, moto)
-	$(MOCHA) 'test/integration/**/*.test.ts'
+	$(MOCHA) $(call spec,test/integration)
 
 .PHONY: test-contract
 test-contract: build ## The guru q API contract suite (KDB_URL=host:port to target a running server)
-	$(MOCHA) 'test/contract/**/*.test.ts'
+	$(MOCHA) $(call spec,test/contract)
 
 ##@ Benchmarks
 

@@ -143,6 +143,5 @@ export type TypedArray = FixedWidthVector["value"];
 
 export interface TypedArrayConstructor {
   readonly BYTES_PER_ELEMENT: number;
-  new (length: number): TypedArray;
   new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedArray;
 }

@@ -5,14 +5,17 @@ import { existsSync, readFileSync } from "node:fs";
 const readme = readFileSync("README.md", "utf8");
 const scripts: Record<string, string> = JSON.parse(readFileSync("package.json", "utf8")).scripts;
 
-/** Every `make X` and `npm run X` the README names, in code spans or fenced blocks. */
-function commandsIn(text: string, pattern: RegExp): string[] {
-  return [...new Set([...text.matchAll(pattern)].map((m) => m[1] as string))];
+/** The README's code: fenced blocks and inline code spans, where commands are written. */
+const code = [...readme.matchAll(/```[^\n]*\n([\s\S]*?)```|`([^`\n]+)`/g)].map((m) => m[1] ?? m[2]).join("\n");
+
+/** Every distinct first capture of `pattern` in the README's code. */
+function commandsIn(pattern: RegExp): string[] {
+  return [...new Set([...code.matchAll(pattern)].map((m) => m[1] as string))];
 }
 
 describe("README", () => {
-  const makeTargets = commandsIn(readme, /`make ([a-z][\w-]*)/g);
-  const npmScripts = commandsIn(readme, /`npm run ([a-z][\w:-]*)/g);
+  const makeTargets = commandsIn(/\bmake ([a-z][\w-]*)/g);
+  const npmScripts = commandsIn(/\bnpm run ([a-z][\w:-]*)/g);
 
   it("shows the two commands: make run and make test", () => {
     assert.ok(makeTargets.includes("run"), "README must show `make run`");
