@@ -6,7 +6,9 @@ const readme = readFileSync("README.md", "utf8");
 const scripts: Record<string, string> = JSON.parse(readFileSync("package.json", "utf8")).scripts;
 
 /** The README's code: fenced blocks and inline code spans, where commands are written. */
-const code = [...readme.matchAll(/```[^\n]*\n([\s\S]*?)```|`([^`\n]+)`/g)].map((m) => m[1] ?? m[2]).join("\n");
+const code = [...readme.matchAll(/```[^\n]*\n([\s\S]*?)```|`([^`\n]+)`/g)]
+  .map((m) => m[1] ?? m[2])
+  .join("\n");
 
 /** Every distinct first capture of `pattern` in the README's code. */
 function commandsIn(pattern: RegExp): string[] {
