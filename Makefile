@@ -10,11 +10,14 @@ export MOTO_VENV ?= $(GURU_CACHE_DIR)/moto-$(MOTO_VERSION)
 
 MOCHA := npx mocha
 # Each suite folder that exists; `make test` runs them all in one mocha run, so one closing line
-# counts every test.
-SUITES := $(wildcard test/unit test/integration test/contract test/e2e)
+# counts every test. test/e2e needs the local control plane (`make cluster-tools`, a long cold
+# build): it runs with `make test-e2e` until `make test` builds the tools too.
+SUITES := $(wildcard test/unit test/integration test/contract)
 spec = $(foreach suite,$(1),'$(suite)/**/*.test.ts')
 DATA_DIR ?= ./data
-ENGINE_PORT ?= 5001
+# Local mode: a loopback-only engine with a fixed development login.
+LOCAL_ENGINE_ENV := GURU_SEGMENTS=$(DATA_DIR)/engine/stripe-0,$(DATA_DIR)/engine/stripe-1 \
+  GURU_PORT=5001 GURU_HTTP_PORT=8081 GURU_CREDENTIALS=guru:guru
 BENCHES := $(basename $(notdir $(wildcard bench/*.ts)))
 
 ##@ General
@@ -50,8 +53,12 @@ format: install ## Fix formatting and safe lint findings
 	npx biome check --write .
 
 .PHONY: run
-run: build ## Run guru-engine locally: data in ./data, q IPC on port 5001
-	node dist/engine/src/main.js
+run: build ## Run guru-engine locally: data in ./data, q IPC on 127.0.0.1:5001 (login guru:guru)
+	$(LOCAL_ENGINE_ENV) node dist/engine/src/main.js
+
+.PHONY: cluster-tools
+cluster-tools: ## Build (or reuse) the local Kubernetes control plane for e2e tests, into GURU_CACHE_DIR
+	@test/cluster/build-tools.sh >/dev/null
 
 ##@ Tests
 
@@ -66,6 +73,10 @@ test-unit: build ## Unit suites only
 .PHONY: test-integration
 test-integration: build services ## Integration suites (start redis-server, dynalite, moto)
 	$(MOCHA) $(call spec,test/integration)
+
+.PHONY: test-e2e
+test-e2e: build cluster-tools ## End-to-end suites against the local Kubernetes control plane
+	$(MOCHA) $(call spec,test/e2e)
 
 .PHONY: test-contract
 test-contract: build ## The guru q API contract suite (KDB_URL=host:port to target a running server)

@@ -1,0 +1,72 @@
+/**
+ * The q IPC request handler: only the nine `.guru.*` functions can be called, as
+ * `(name; args…)` with the name a symbol or char vector (docs/q-api.md §1). Anything else (q
+ * source text, other names, `.z.*`, system commands) is `'access`; nothing is ever evaluated.
+ */
+import { QFail } from "../../../qipc/src/errors.js";
+import type { QRequestContext } from "../../../qipc/src/server-connection.js";
+import type { QValue } from "../../../qipc/src/types.js";
+import { create, drop, ping, series, stats } from "./admin.js";
+import type { ApiEnv, ApiFunction } from "./env.js";
+import { last, query } from "./read.js";
+import { remove, write } from "./write.js";
+
+interface Entry {
+  arity: number;
+  run: ApiFunction;
+}
+
+export const FUNCTIONS: Readonly<Record<string, Entry>> = {
+  ".guru.ping": { arity: 1, run: ping },
+  ".guru.create": { arity: 2, run: create },
+  ".guru.drop": { arity: 1, run: drop },
+  ".guru.series": { arity: 1, run: series },
+  ".guru.write": { arity: 2, run: write },
+  ".guru.query": { arity: 2, run: query },
+  ".guru.last": { arity: 2, run: last },
+  ".guru.delete": { arity: 3, run: remove },
+  ".guru.stats": { arity: 1, run: stats },
+};
+
+export interface ParsedCall {
+  name: string;
+  entry: Entry;
+  args: QValue[];
+}
+
+/** The whitelisted call in a request, or `'access` / `'rank`. */
+export function parseRequest(value: QValue): ParsedCall {
+  if (value.type !== 0) throw new QFail("access");
+  const [head, ...args] = value.value;
+  const name =
+    head?.type === -11
+      ? head.value
+      : head?.type === 10
+        ? Buffer.from(head.value).toString("utf8")
+        : undefined;
+  const entry = name === undefined || !Object.hasOwn(FUNCTIONS, name) ? undefined : FUNCTIONS[name];
+  if (name === undefined || entry === undefined) throw new QFail("access");
+  if (args.length !== entry.arity) throw new QFail("rank");
+  return { name, entry, args };
+}
+
+export type Observe = (name: string, outcome: string, seconds: number) => void;
+
+/** A handler for `createQServer`; `observe` sees every call's name, outcome word and duration. */
+export function createHandler(env: ApiEnv, observe: Observe = () => {}) {
+  return async (value: QValue, ctx: QRequestContext): Promise<QValue> => {
+    const began = performance.now();
+    let name = "refused";
+    let outcome = "ok";
+    try {
+      const call = parseRequest(value);
+      name = call.name;
+      return await call.entry.run(env, { args: call.args, signal: ctx.signal });
+    } catch (err) {
+      outcome = err instanceof QFail ? (err.word.split(":")[0] as string) : "internal";
+      throw err;
+    } finally {
+      observe(name, outcome, (performance.now() - began) / 1000);
+    }
+  };
+}

@@ -1,0 +1,26 @@
+/** What the API functions need from the engine. */
+import type { QValue } from "../../../qipc/src/types.js";
+import type { Store } from "../store/store.js";
+
+export interface ApiEnv {
+  store: Store;
+  /** the server's row limit (docs/q-api.md §4) */
+  maxRows: number;
+  /** `process.hrtime.bigint()` when the engine started */
+  startedAt: bigint;
+  /** segment directories, as configured, for `.guru.stats` */
+  segmentPaths: readonly string[];
+  /** told of every acknowledged write */
+  written(rows: number): void;
+}
+
+export interface Call {
+  args: QValue[];
+  /** aborted when the request's deadline passes or its client leaves */
+  signal: AbortSignal;
+}
+
+export type ApiFunction = (env: ApiEnv, call: Call) => Promise<QValue> | QValue;
+
+/** The contract's version, reported by `.guru.ping`. */
+export const CONTRACT_VERSION = "1.0";

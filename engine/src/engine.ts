@@ -1,0 +1,102 @@
+/**
+ * One guru-engine: the guru q API over q IPC on a DuckDB store, plus the HTTP side port. Used by
+ * `main.ts` and, in process, by the API's local provisioner.
+ */
+import { type Logger, pino } from "pino";
+import { QFail } from "../../qipc/src/errors.js";
+import { createQServer } from "../../qipc/src/server.js";
+import type { QRequestContext } from "../../qipc/src/server-connection.js";
+import type { QValue } from "../../qipc/src/types.js";
+import { createHandler } from "./api/dispatch.js";
+import type { ApiEnv } from "./api/env.js";
+import { describeConfig, type EngineConfig } from "./config.js";
+import { loadAuthenticator } from "./credentials.js";
+import { startSidePort } from "./http-server.js";
+import { createMetrics } from "./metrics.js";
+import { Store } from "./store/store.js";
+
+export interface Engine {
+  /** q IPC port */
+  port: number;
+  httpPort: number;
+  /** Graceful stop: refuse new calls, finish in-flight ones (writes included), checkpoint, close. */
+  close(): Promise<void>;
+}
+
+export async function startEngine(
+  config: EngineConfig,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<Engine> {
+  const authenticate = loadAuthenticator(config);
+  if (config.allowAnonymous) logger.warn({}, "GURU_ALLOW_ANONYMOUS: every login is accepted");
+  const store = await Store.open(
+    {
+      segments: config.segments,
+      memoryLimitMb: config.memoryLimitMb,
+      threads: config.threads,
+      checkpointMb: config.checkpointMb,
+      readConnections: config.readConnections,
+    },
+    logger,
+  );
+  const metrics = createMetrics(config.segments, () => store.segmentBytes());
+  const env: ApiEnv = {
+    store,
+    maxRows: config.maxRows,
+    startedAt: process.hrtime.bigint(),
+    segmentPaths: config.segments,
+    written: (rows) => metrics.rowsWritten.inc(rows),
+  };
+  const handle = createHandler(env, (name, outcome, seconds) => {
+    metrics.requests.inc({ function: name, outcome });
+    metrics.duration.observe({ function: name }, seconds);
+  });
+
+  let draining = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createQServer({
+    authenticate: (user, password) => authenticate(user, password),
+    handle: (value: QValue, ctx: QRequestContext) => {
+      if (draining) throw new QFail("stop");
+      const work = handle(value, ctx);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work)).catch(() => {});
+      return work;
+    },
+    requestTimeoutMs: config.queryTimeoutMs,
+    maxMessageBytes: config.maxMessageBytes,
+    compression: config.compression,
+    logger,
+  });
+  const { port } = await server.listen(config.port, config.host);
+  const side = await startSidePort(config.httpHost, config.httpPort, metrics.registry, () => !draining);
+  logger.info({ config: describeConfig(config), port, httpPort: side.port }, "guru-engine listening");
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    draining = true;
+    await settled([...inFlight], config.shutdownGraceMs);
+    await server.close();
+    await side.close();
+    await store.close();
+    logger.info({}, "guru-engine stopped");
+  };
+  return {
+    port,
+    httpPort: side.port,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/** Waits for the promises to settle, at most `ms`. */
+async function settled(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,102 @@
+/**
+ * SQL for queries over all segments of a series: one branch per segment table, joined with
+ * UNION ALL; filters sit in every branch so DuckDB prunes row groups by their `time` statistics.
+ * Identifiers come from validated schemas; values are literals we format or bound parameters.
+ */
+import { ident } from "../store/schema.js";
+import { NULL_SYMBOL_ID } from "../store/symbols.js";
+import type { AggSpec, QuerySpec } from "./spec.js";
+
+export interface Source {
+  /** attached segment database names */
+  segments: readonly string[];
+  table: string;
+  /** SQL condition applied in every branch */
+  where: string;
+}
+
+/** Position of a page of a raw query: rows from `time` on, skipping the first `skip` at `time`. */
+export interface Resume {
+  time: bigint;
+  skip: number;
+}
+
+function union(source: Source, columns: readonly string[], withPosition: boolean): string {
+  return source.segments
+    .map((segment, i) => {
+      const position = withPosition ? `${i} AS __seg, rowid AS __row, ` : "";
+      return `SELECT ${position}${columns.join(", ")} FROM ${segment}.${source.table} WHERE ${source.where}`;
+    })
+    .join(" UNION ALL ");
+}
+
+/** Raw rows in time order; equal times in storage order (segment, then row id). */
+export function rawSql(source: Source, spec: QuerySpec, resume: Resume | null, limit: number): string {
+  const columns = ["time", ...spec.columns.map((c) => c.name)].map(ident);
+  const dir = spec.order === "desc" ? "DESC" : "ASC";
+  const from =
+    resume === null
+      ? source
+      : { ...source, where: `${source.where} AND "time" ${dir === "ASC" ? ">=" : "<="} ${resume.time}` };
+  const offset = resume === null ? "" : ` OFFSET ${resume.skip}`;
+  return (
+    `SELECT ${columns.join(", ")} FROM (${union(from, columns, true)}) ` +
+    `ORDER BY "time" ${dir}, __seg ${dir}, __row ${dir} LIMIT ${limit}${offset}`
+  );
+}
+
+/** Grouped aggregates: [bucket start], by columns, then the outputs; rows unordered. */
+export function aggSql(source: Source, spec: QuerySpec, aggs: readonly AggSpec[]): string {
+  const needed = new Set(["time", ...spec.by.map((c) => c.name), ...aggs.map((a) => a.column.name)]);
+  const keys: string[] = [];
+  if (spec.bucket !== null) {
+    const b = spec.bucket;
+    // a floored modulo: buckets start at multiples of the width from 2000.01.01D00, as xbar does
+    keys.push(`("time" - (("time" % ${b}) + ${b}) % ${b})`);
+  }
+  keys.push(...spec.by.map((c) => ident(c.name)));
+  const outputs = aggs.map((a) => `${aggExpr(a)} AS ${ident(a.output)}`);
+  const group = keys.length === 0 ? "" : ` GROUP BY ${keys.map((_, i) => i + 1).join(", ")}`;
+  return `SELECT ${[...keys, ...outputs].join(", ")} FROM (${union(source, [...needed].map(ident), false)})${group}`;
+}
+
+function aggExpr(agg: AggSpec): string {
+  const col = ident(agg.column.name);
+  const type = agg.column.type;
+  switch (agg.fn) {
+    case "first":
+      return `arg_min_null(${col}, "time")`;
+    case "last":
+      return `arg_max_null(${col}, "time")`;
+    case "min":
+    case "max":
+      return `${agg.fn}(${col})`;
+    case "count":
+      // the null symbol is an id like any other in storage; q counts it as a null
+      return type === "s" ? `count(NULLIF(${col}, ${NULL_SYMBOL_ID}))` : `count(${col})`;
+    case "sum":
+      if (type === "e" || type === "f") return `coalesce(sum(${col}::DOUBLE), 0)`;
+      return `coalesce(sum(${col}::BIGINT)::BIGINT, 0)`;
+    case "avg":
+      return `avg(${asDouble(col, type)})`;
+    case "dev":
+      return `stddev_pop(${asDouble(col, type)})`;
+    case "med":
+      return `median(${asDouble(col, type)})`;
+  }
+}
+
+function asDouble(col: string, type: string): string {
+  return type === "b" ? `${col}::INTEGER::DOUBLE` : `${col}::DOUBLE`;
+}
+
+/** The latest row of each group of `by` (of the whole series when `by` is empty). */
+export function lastSql(source: Source, columns: readonly string[], by: readonly string[]): string {
+  const cols = columns.map(ident);
+  const rows = `(${union(source, cols, false)})`;
+  if (by.length === 0) return `SELECT ${cols.join(", ")} FROM ${rows} ORDER BY "time" DESC LIMIT 1`;
+  return (
+    `SELECT ${cols.join(", ")} FROM ${rows} ` +
+    `QUALIFY row_number() OVER (PARTITION BY ${by.map(ident).join(", ")} ORDER BY "time" DESC) = 1`
+  );
+}
