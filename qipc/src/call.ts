@@ -21,12 +21,18 @@ export function buildCall(name: string, args: readonly QValue[]): QList {
 
 /**
  * Reads a call out of a request, or null when it is not one. The name may be a symbol (our
- * client, q's `` h(`f;x) ``) or a char vector (node-q's `con.k("f", x)`).
+ * client, q's `` h(`f;x) ``) or a char vector (node-q's `con.k("f", x)`). q collapses a call
+ * whose arguments are all symbols, `` h(`f;`x) ``, into the symbol vector `` `f`x ``: that is the
+ * same call, with symbol atoms as its arguments.
  */
 export function parseCall(value: QValue): QCall | null {
+  if (value.type === 11) {
+    const [name, ...args] = value.value;
+    return name === undefined ? null : { name, args: args.map(q.symbol) };
+  }
   if (value.type !== 0) return null;
   const [head, ...args] = value.value;
-  if (head === undefined || args.length === 0) return null;
+  if (head === undefined) return null;
   if (head.type === -11) return { name: head.value, args };
   if (head.type === 10) return { name: Buffer.from(head.value).toString("utf8"), args };
   return null;

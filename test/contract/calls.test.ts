@@ -33,7 +33,7 @@ const REFUSED: readonly [string, QValue][] = [
   ["a bare symbol naming a function", q.symbol(".guru.ping")],
   ["a long atom", q.long(1n)],
   ["an empty general list", q.list()],
-  ["a symbol vector (not a general list)", q.symbols([".guru.ping", ""])],
+  ["a symbol vector naming no function", q.symbols(["cpu", "host"])],
   ["a dictionary", q.dictOf({ name: q.symbol(".guru.ping") })],
   [".z.pg", q.list(q.symbol(".z.pg"), q.string("1+1"))],
   [".z.ps named by a char vector", q.list(q.string(".z.ps"), q.string("1+1"))],
@@ -73,6 +73,14 @@ describe("calls on the wire (q-api §1)", () => {
         const reply = await c.client().sync(call(name, q.nil));
         assert.equal(entry(reply, "version").type, 10);
       }
+    });
+
+    it("takes q's collapsed form of an all-symbol call, `f`a, as (`f;`a)", async () => {
+      const name = await c.create("symcall", "host:s* v:j");
+      const latest = await c.client().sync(q.symbols([".guru.last", name, "host"]));
+      assert.equal(latest.type, 98);
+      assertSame(await c.client().sync(q.symbols([".guru.drop", name])), q.long(0n));
+      await rejectsWith(c.client().sync(q.symbols([".guru.drop", name, name])), "rank");
     });
   });
 

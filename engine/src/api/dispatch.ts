@@ -3,6 +3,7 @@
  * `(name; args…)` with the name a symbol or char vector (docs/q-api.md §1). Anything else (q
  * source text, other names, `.z.*`, system commands) is `'access`; nothing is ever evaluated.
  */
+import { parseCall } from "../../../qipc/src/call.js";
 import { QFail } from "../../../qipc/src/errors.js";
 import type { QRequestContext } from "../../../qipc/src/server-connection.js";
 import type { QValue } from "../../../qipc/src/types.js";
@@ -36,18 +37,11 @@ export interface ParsedCall {
 
 /** The whitelisted call in a request, or `'access` / `'rank`. */
 export function parseRequest(value: QValue): ParsedCall {
-  if (value.type !== 0) throw new QFail("access");
-  const [head, ...args] = value.value;
-  const name =
-    head?.type === -11
-      ? head.value
-      : head?.type === 10
-        ? Buffer.from(head.value).toString("utf8")
-        : undefined;
-  const entry = name === undefined || !Object.hasOwn(FUNCTIONS, name) ? undefined : FUNCTIONS[name];
-  if (name === undefined || entry === undefined) throw new QFail("access");
-  if (args.length !== entry.arity) throw new QFail("rank");
-  return { name, entry, args };
+  const call = parseCall(value);
+  const entry = call && Object.hasOwn(FUNCTIONS, call.name) ? FUNCTIONS[call.name] : undefined;
+  if (call === null || entry === undefined) throw new QFail("access");
+  if (call.args.length !== entry.arity) throw new QFail("rank");
+  return { name: call.name, entry, args: call.args };
 }
 
 export type Observe = (name: string, outcome: string, seconds: number) => void;

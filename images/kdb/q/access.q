@@ -16,7 +16,9 @@
 / ---- calls: (name; args...) with the name a symbol or a char vector (docs/q-api.md §1) ------
 .guru.api:`.guru.ping`.guru.create`.guru.drop`.guru.series`.guru.write`.guru.query`.guru.last`.guru.delete`.guru.stats!1 2 1 1 2 2 2 3 1
 .guru.call:{[x]
-  if[not 0h=type x; '"access"];          / q text ("1+1", "\\l ."), bare symbols, typed lists
+  / q text ("1+1", "\\l ."), bare symbols and other typed lists are refused; a symbol vector is
+  / h(`f;`a) collapsed by q into `f`a, the same call with symbol arguments
+  if[not (type x) in 0 11h; '"access"];
   if[0=count x; '"access"];
   f:first x;
   f:$[-11h=type f; f; 10h=type f; `$f; '"access"];
