@@ -4,5 +4,6 @@ import { stopAllServices } from "../services/index.js";
 export const mochaHooks = {
   async afterAll(): Promise<void> {
     await stopAllServices();
+    await (await import("../cluster/index.js")).stopCluster(); // loaded here only to stop it
   },
 };
