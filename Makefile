@@ -10,14 +10,20 @@ export MOTO_VENV ?= $(GURU_CACHE_DIR)/moto-$(MOTO_VERSION)
 
 MOCHA := npx mocha
 # Each suite folder that exists; `make test` runs them all in one mocha run, so one closing line
-# counts every test. test/e2e needs the local control plane (`make cluster-tools`, a long cold
-# build): it runs with `make test-e2e` until `make test` builds the tools too.
-SUITES := $(wildcard test/unit test/integration test/contract)
+# counts every test. test/e2e runs on the local control plane (`make cluster-tools`: about 8 minutes
+# of Go builds on a fresh machine, reused afterwards).
+SUITES := $(wildcard test/unit test/integration test/contract test/e2e)
 spec = $(foreach suite,$(1),'$(suite)/**/*.test.ts')
 DATA_DIR ?= ./data
-# Local mode: a loopback-only engine with a fixed development login.
+API_PORT ?= 8080
+# Local mode (docs/api.md#configuration): catalog in dynalite on disk, cache and events in
+# process, each database a guru-engine under $(DATA_DIR)/<account>/<database>/stripe-N.
+LOCAL_API_ENV := GURU_API_MODE=local GURU_API_DATA_DIR=$(DATA_DIR) GURU_API_PORT=$(API_PORT)
+# A bare engine with a fixed development login, for q clients and the contract suite.
 LOCAL_ENGINE_ENV := GURU_SEGMENTS=$(DATA_DIR)/engine/stripe-0,$(DATA_DIR)/engine/stripe-1 \
   GURU_PORT=5001 GURU_HTTP_PORT=8081 GURU_CREDENTIALS=guru:guru
+# The AWS SDK warns on every start that its 2027 releases will need Node 22; we pin Node 20 on purpose.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 BENCHES := $(basename $(notdir $(wildcard bench/*.ts)))
 
 ##@ General
@@ -53,17 +59,27 @@ format: install ## Fix formatting and safe lint findings
 	npx biome check --write .
 
 .PHONY: run
-run: build ## Run guru-engine locally: data in ./data, q IPC on 127.0.0.1:5001 (login guru:guru)
+run: build ## Run guru-api locally on 127.0.0.1:8080 (data in ./data; prints an admin token on first start)
+	$(LOCAL_API_ENV) node dist/api/src/main.js
+
+.PHONY: run-engine
+run-engine: build ## Run a bare guru-engine: q IPC on 127.0.0.1:5001 (login guru:guru), data in ./data/engine
 	$(LOCAL_ENGINE_ENV) node dist/engine/src/main.js
 
 .PHONY: cluster-tools
 cluster-tools: ## Build (or reuse) the local Kubernetes control plane for e2e tests, into GURU_CACHE_DIR
 	@test/cluster/build-tools.sh >/dev/null
 
+##@ Manifests
+
+.PHONY: crds
+crds: install ## Generate crds/kdbdatabases.timeseries.guru.yaml from the zod schema (crds/src/)
+	npx tsx crds/src/generate.ts
+
 ##@ Tests
 
 .PHONY: test
-test: lint build services ## Everything: lint, type-check, unit, integration, contract and e2e suites
+test: lint build services cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
 	$(MOCHA) $(call spec,$(SUITES))
 
 .PHONY: test-unit

@@ -1,0 +1,150 @@
+/**
+ * Wires stores and services from the adapters (catalog table, cache, change feed, provisioner,
+ * connections). The one place that knows every feature, like Unleash's createServices.
+ */
+import type { Logger } from "pino";
+import { AccountsService } from "./accounts/accounts-service.js";
+import { AccountsStore } from "./accounts/accounts-store.js";
+import { QuotaLedger } from "./accounts/quota-ledger.js";
+import type { Cache } from "./cache/cache.js";
+import type { CatalogTable } from "./catalog/table.js";
+import type { ApiConfig } from "./config.js";
+import type { DatabaseConnections } from "./data/connections.js";
+import { DatabasesReconciler } from "./databases/databases-reconciler.js";
+import { DatabasesService } from "./databases/databases-service.js";
+import { DatabasesStore, totalGiB } from "./databases/databases-store.js";
+import type { ChangeFeed } from "./events/change-feed.js";
+import { Idempotency } from "./idempotency/idempotency.js";
+import { IdempotencyStore } from "./idempotency/idempotency-store.js";
+import { ImportsService } from "./imports/imports-service.js";
+import { JobsStore } from "./jobs/jobs-store.js";
+import type { ApiMetrics } from "./metrics.js";
+import { PointsService } from "./points/points-service.js";
+import type { Provisioner } from "./provisioning/provisioner.js";
+import { QueriesService } from "./queries/queries-service.js";
+import { SeriesService } from "./series/series-service.js";
+import { SeriesStore } from "./series/series-store.js";
+import { TokensService } from "./tokens/tokens-service.js";
+import { TokensStore } from "./tokens/tokens-store.js";
+
+export interface Adapters {
+  config: ApiConfig;
+  logger: Logger;
+  metrics: ApiMetrics;
+  table: CatalogTable;
+  cache: Cache;
+  changes: ChangeFeed;
+  provisioner: Provisioner;
+  connections: DatabaseConnections;
+}
+
+export interface Services {
+  accounts: AccountsService;
+  tokens: TokensService;
+  databases: DatabasesService;
+  series: SeriesService;
+  idempotency: Idempotency;
+  ledger: QuotaLedger;
+  reconciler: DatabasesReconciler;
+  points: PointsService;
+  queries: QueriesService;
+  imports: ImportsService;
+  jobs: JobsStore;
+  stores: { accounts: AccountsStore; tokens: TokensStore; databases: DatabasesStore; series: SeriesStore };
+}
+
+export function composeServices(a: Adapters): Services {
+  const { config, cache, changes, metrics } = a;
+  const stores = {
+    accounts: new AccountsStore(a.table),
+    tokens: new TokensStore(a.table),
+    databases: new DatabasesStore(a.table),
+    series: new SeriesStore(a.table),
+  };
+  const ledger = new QuotaLedger(stores.accounts, async (accountId) =>
+    Object.fromEntries((await stores.databases.listAll(accountId)).map((db) => [db.name, totalGiB(db)])),
+  );
+  const negative = config.cache.negativeTtlMs;
+  let tokens: TokensService | undefined;
+  const accounts = new AccountsService({
+    store: stores.accounts,
+    changes,
+    defaultQuotas: config.quotas,
+    hasDatabases: async (accountId) =>
+      (await stores.databases.list(accountId, 1, undefined)).items.length > 0,
+    deleteTokens: async (accountId) => tokens?.deleteAll(accountId),
+  });
+  tokens = new TokensService({
+    store: stores.tokens,
+    accounts,
+    changes,
+    cache,
+    ttl: { hitMs: config.cache.tokenTtlMs, missMs: negative },
+    metrics,
+  });
+  let reconciler: DatabasesReconciler | undefined;
+  const databases = new DatabasesService({
+    store: stores.databases,
+    ledger,
+    changes,
+    cache,
+    ttl: { hitMs: config.cache.databaseTtlMs, missMs: negative },
+    metrics,
+    provisioner: a.provisioner,
+    region: config.region,
+    regions: config.regions,
+    kdbAvailable: config.provisioner.kdbLicenseSecret !== undefined,
+    kick: () => reconciler?.kick(),
+  });
+  const series = new SeriesService({
+    store: stores.series,
+    databases,
+    connections: a.connections,
+    changes,
+    cache,
+    ttl: { hitMs: config.cache.seriesTtlMs, missMs: negative },
+    metrics,
+  });
+  reconciler = new DatabasesReconciler({
+    store: stores.databases,
+    provisioner: a.provisioner,
+    ledger,
+    changes,
+    region: config.region,
+    intervalMs: config.provisioner.reconcileIntervalMs,
+    provisionTimeoutMs: config.provisioner.provisionTimeoutMs,
+    onDeleted: async (db) => {
+      await stores.series.deleteAll(db.accountId, db.name);
+      await a.connections.evict(db.uid);
+    },
+    logger: a.logger.child({ component: "reconciler" }),
+    metrics,
+  });
+  const points = new PointsService({
+    databases,
+    series,
+    connections: a.connections,
+    autoCreateSeries: config.data.autoCreateSeries,
+    bodyLimit: config.data.writeBodyLimit,
+  });
+  const jobs = new JobsStore(a.table);
+  return {
+    accounts,
+    tokens,
+    databases,
+    series,
+    points,
+    queries: new QueriesService({
+      points,
+      connections: a.connections,
+      maxRows: config.data.queryMaxRows,
+      pageRows: config.data.queryPageRows,
+    }),
+    imports: new ImportsService({ points, jobs }),
+    jobs,
+    idempotency: new Idempotency(new IdempotencyStore(a.table)),
+    ledger,
+    reconciler,
+    stores,
+  };
+}

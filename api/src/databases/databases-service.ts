@@ -1,0 +1,251 @@
+/**
+ * Databases: the rules of their lifecycle. Requests only change the catalog (and the quota ledger)
+ * and answer 202; the reconciler (databases-reconciler.ts) makes the provisioner follow.
+ */
+import type { QuotaLedger } from "../accounts/quota-ledger.js";
+import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
+import { CatalogConflict } from "../catalog/table.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
+import type { ChangeFeed } from "../events/change-feed.js";
+import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
+import { newUid } from "../ids.js";
+import type { ApiMetrics } from "../metrics.js";
+import type { Provisioner } from "../provisioning/provisioner.js";
+import {
+  ACCOUNT_ADMIN,
+  type Access,
+  canAccessDatabase,
+  canSeeDatabase,
+  type Principal,
+} from "../tokens/scopes.js";
+import { DATABASE_NAME_PATTERN } from "./database-name.js";
+import type { CreateDatabaseInput, DatabaseView, UpdateDatabaseInput } from "./databases-schemas.js";
+import { type DatabaseRecord, type DatabasesStore, TERMINAL, totalGiB } from "./databases-store.js";
+
+export function databaseView(db: DatabaseRecord): DatabaseView {
+  return {
+    name: db.name,
+    region: db.region,
+    engine: db.engine,
+    size: db.size,
+    storage: { ...db.storage, totalGiB: totalGiB(db) },
+    status: db.status,
+    statusReason: db.statusReason,
+    createdAt: db.createdAt,
+    updatedAt: db.updatedAt,
+  };
+}
+
+export function etagOf(db: DatabaseRecord): string {
+  return `"${db.version}"`;
+}
+
+function requireAccountAdmin(principal: Principal): void {
+  if (!principal.scopes.includes(ACCOUNT_ADMIN))
+    throw new ForbiddenError("FORBIDDEN", "managing databases needs the scope account:admin");
+}
+
+export interface DatabasesServiceOptions {
+  store: DatabasesStore;
+  ledger: QuotaLedger;
+  changes: ChangeFeed;
+  cache: Cache;
+  ttl: CacheTtl;
+  metrics: ApiMetrics;
+  provisioner: Provisioner;
+  region: string;
+  regions: readonly string[];
+  /** whether kdb may be asked for (a licence is configured) */
+  kdbAvailable: boolean;
+  /** wakes the reconciler after a change */
+  kick: () => void;
+}
+
+export class DatabasesService {
+  readonly #o: DatabasesServiceOptions;
+
+  constructor(options: DatabasesServiceOptions) {
+    this.#o = options;
+  }
+
+  /** The database through the cache (the data plane's lookup), or undefined. */
+  async lookup(accountId: string, name: string): Promise<DatabaseRecord | undefined> {
+    return readThrough(
+      this.#o.cache,
+      this.#o.metrics,
+      "database",
+      cacheKeys.database(accountId, name),
+      this.#o.ttl,
+      () => this.#o.store.get(accountId, name),
+    );
+  }
+
+  /**
+   * The principal's database `name` if it may `access` it: 404 when absent or invisible to the
+   * token, 403 when visible but the access is not granted. Issue 6's data routes start here.
+   */
+  async resolve(principal: Principal, name: string, access: Access | "see"): Promise<DatabaseRecord> {
+    const db = await this.lookup(principal.accountId, name);
+    if (db === undefined || !canSeeDatabase(principal, name))
+      throw new NotFoundError("DATABASE_NOT_FOUND", `no database named ${name}`);
+    if (access !== "see" && !canAccessDatabase(principal, name, access))
+      throw new ForbiddenError("FORBIDDEN", `this needs the scope db:${name}:${access}`);
+    return db;
+  }
+
+  /** As resolve, and the database must be ready (409 DATABASE_NOT_READY otherwise). */
+  async resolveReady(principal: Principal, name: string, access: Access): Promise<DatabaseRecord> {
+    const db = await this.resolve(principal, name, access);
+    if (db.status !== "ready")
+      throw new ConflictError("DATABASE_NOT_READY", `database ${name} is ${db.status}, not ready`);
+    return db;
+  }
+
+  async create(principal: Principal, input: CreateDatabaseInput): Promise<DatabaseRecord> {
+    requireAccountAdmin(principal);
+    const region = input.region ?? this.#o.region;
+    if (!this.#o.regions.includes(region))
+      throw new UnprocessableError(
+        "REGION_UNAVAILABLE",
+        `region ${region} is not one of ${this.#o.regions.join(", ")}`,
+      );
+    if (
+      !this.#o.provisioner.supportsEngine(input.engine) ||
+      (input.engine === "kdb" && !this.#o.kdbAvailable)
+    )
+      throw new UnprocessableError("ENGINE_UNAVAILABLE", `this installation cannot run ${input.engine}`);
+    const storage = { stripes: input.storage.stripes, stripeSizeGiB: input.storage.stripeSizeGiB };
+    await this.#o.ledger.reserve(principal.accountId, input.name, storage.stripes * storage.stripeSizeGiB);
+    const now = new Date().toISOString();
+    const db: DatabaseRecord = {
+      accountId: principal.accountId,
+      name: input.name,
+      uid: newUid(),
+      region,
+      engine: input.engine,
+      size: input.size,
+      storage,
+      status: "pending",
+      statusReason: null,
+      generation: 1,
+      appliedGeneration: 0,
+      createdAt: now,
+      updatedAt: now,
+      statusChangedAt: now,
+      version: 1,
+    };
+    try {
+      await this.#o.store.create(db);
+    } catch (err) {
+      // The ledger had no entry, yet the item exists: a leftover of a crash; the item keeps the entry.
+      if (err instanceof CatalogConflict)
+        throw new ConflictError("DATABASE_EXISTS", `a database named ${input.name} exists`);
+      await this.#o.ledger.release(principal.accountId, input.name).catch(() => undefined);
+      throw err;
+    }
+    await this.#o.changes.changed({ type: "database.created", accountId: db.accountId, database: db.name });
+    this.#o.kick();
+    return db;
+  }
+
+  async get(principal: Principal, name: string): Promise<DatabaseRecord> {
+    return this.resolve(principal, name, "see");
+  }
+
+  async list(principal: Principal, limit: number, cursor: string | undefined): Promise<Page<DatabaseView>> {
+    const after =
+      cursor === undefined
+        ? undefined
+        : decodeCursor(cursor, ["name"], (p) => DATABASE_NAME_PATTERN.test(p.name ?? "")).name;
+    const page = await this.#o.store.list(principal.accountId, limit, after);
+    return {
+      items: page.items.filter((db) => canSeeDatabase(principal, db.name)).map(databaseView),
+      nextCursor: page.last === undefined ? null : encodeCursor({ name: page.last }),
+    };
+  }
+
+  /** Consistent read for a change, with the If-Match check. */
+  async #forChange(principal: Principal, name: string, ifMatch: string | undefined): Promise<DatabaseRecord> {
+    requireAccountAdmin(principal);
+    const db = await this.#o.store.get(principal.accountId, name);
+    if (db === undefined) throw new NotFoundError("DATABASE_NOT_FOUND", `no database named ${name}`);
+    if (ifMatch !== undefined && ifMatch !== etagOf(db))
+      throw new ConflictError(
+        "PRECONDITION_FAILED",
+        `database ${name} is at ETag ${etagOf(db)}, not ${ifMatch}`,
+      );
+    return db;
+  }
+
+  /** Changes size or grows storage; `changed` is false when the request changes nothing. */
+  async update(
+    principal: Principal,
+    name: string,
+    input: UpdateDatabaseInput,
+    ifMatch: string | undefined,
+  ): Promise<{ db: DatabaseRecord; changed: boolean }> {
+    const db = await this.#forChange(principal, name, ifMatch);
+    if (!TERMINAL.includes(db.status))
+      throw new ConflictError(
+        "DATABASE_BUSY",
+        `database ${name} is ${db.status}; retry once it is ready or failed`,
+      );
+    if (input.storage?.stripes !== undefined && input.storage.stripes !== db.storage.stripes)
+      throw new UnprocessableError(
+        "STRIPES_IMMUTABLE",
+        `the database has ${db.storage.stripes} stripes, for good`,
+      );
+    const stripeSizeGiB = input.storage?.stripeSizeGiB ?? db.storage.stripeSizeGiB;
+    if (stripeSizeGiB < db.storage.stripeSizeGiB)
+      throw new UnprocessableError(
+        "STORAGE_SHRINK",
+        `stripes are ${db.storage.stripeSizeGiB} GiB; they can grow, not shrink to ${stripeSizeGiB}`,
+      );
+    const size = input.size ?? db.size;
+    if (size === db.size && stripeSizeGiB === db.storage.stripeSizeGiB && db.status === "ready")
+      return { db, changed: false };
+    const storage = { stripes: db.storage.stripes, stripeSizeGiB };
+    const grows = stripeSizeGiB > db.storage.stripeSizeGiB;
+    if (grows) await this.#o.ledger.resize(db.accountId, db.name, totalGiB({ storage }));
+    const now = new Date().toISOString();
+    const updated: DatabaseRecord = {
+      ...db,
+      size,
+      storage,
+      status: "updating",
+      statusReason: null,
+      generation: db.generation + 1,
+      updatedAt: now,
+      statusChangedAt: now,
+      version: db.version + 1,
+    };
+    try {
+      await this.#o.store.replace(updated, db.version);
+    } catch (err) {
+      if (grows) await this.#o.ledger.resize(db.accountId, db.name, totalGiB(db)).catch(() => undefined);
+      throw err;
+    }
+    await this.#o.changes.changed({ type: "database.updated", accountId: db.accountId, database: db.name });
+    this.#o.kick();
+    return { db: updated, changed: true };
+  }
+
+  /** Starts deleting the database (idempotent): status deleting, then gone. */
+  async delete(principal: Principal, name: string, ifMatch: string | undefined): Promise<DatabaseRecord> {
+    const db = await this.#forChange(principal, name, ifMatch);
+    if (db.status === "deleting") return db;
+    const now = new Date().toISOString();
+    const deleting: DatabaseRecord = {
+      ...db,
+      status: "deleting",
+      statusReason: null,
+      updatedAt: now,
+      statusChangedAt: now,
+      version: db.version + 1,
+    };
+    await this.#o.store.replace(deleting, db.version);
+    await this.#o.changes.changed({ type: "database.updated", accountId: db.accountId, database: db.name });
+    this.#o.kick();
+    return deleting;
+  }
+}

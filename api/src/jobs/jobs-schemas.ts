@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { databaseNameSchema } from "../databases/database-name.js";
+import { named, timestampSchema } from "../openapi/registry.js";
+
+export const jobParams = z.strictObject({
+  jobId: z.string().regex(/^[a-km-np-z2-9]{16}$/, "a job id: 16 lowercase letters and digits"),
+});
+
+export const jobSchema = named(
+  "Job",
+  z.object({
+    id: z.string(),
+    kind: z.enum(["csv-import"]),
+    database: databaseNameSchema,
+    series: z.string(),
+    status: z.enum(["running", "succeeded", "failed"]),
+    rowsRead: z.number().int().describe("data rows read so far (the header excluded)"),
+    rowsWritten: z.number().int().describe("rows the database made durable"),
+    rowsRejected: z.number().int(),
+    rejections: z
+      .array(z.object({ line: z.number().int(), reason: z.string() }))
+      .describe("the first 100 refused rows: line number in the upload (1 is the header) and why"),
+    error: z.string().nullable().describe("why a failed job stopped; rows written before it stay"),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+    finishedAt: timestampSchema.nullable(),
+  }),
+  "A background job (a CSV import): its progress while it runs, its outcome after.",
+);
+
+export type Job = z.infer<typeof jobSchema>;

@@ -1,0 +1,157 @@
+/**
+ * Point writes: JSON points of one series, and line protocol for any series of a database. Rows
+ * become typed columns here and go to the database in one `.guru.write` per series, which answers
+ * only once they are durable; the reply is sent after that.
+ */
+import { q } from "../../../qipc/src/values.js";
+import type { DatabaseConnections } from "../data/connections.js";
+import type { DatabasesService } from "../databases/databases-service.js";
+import type { DatabaseRecord } from "../databases/databases-store.js";
+import { AppError } from "../errors/app-error.js";
+import { NotFoundError } from "../errors/errors.js";
+import type { ColumnType } from "../series/column-types.js";
+import { createSeriesBody } from "../series/series-schemas.js";
+import type { SeriesService } from "../series/series-service.js";
+import type { SeriesRecord } from "../series/series-store.js";
+import type { Principal } from "../tokens/scopes.js";
+import type { SeriesColumns } from "./column-builders.js";
+import { jsonPoints } from "./json-points.js";
+import { type FieldKind, LineProtocolParser, measurementsOf } from "./line-protocol.js";
+import { LineProtocolBatch, type LineRejection, type SeriesProposal } from "./line-protocol-batch.js";
+import { type Precision, unixToQTime } from "./point-values.js";
+import type { WritePointsInput } from "./points-schemas.js";
+
+export interface LineProtocolResult {
+  written: number;
+  rejected: number;
+  /** the first 100 refused lines */
+  rejections: LineRejection[];
+}
+
+const FIELD_TYPES: Record<FieldKind, ColumnType> = {
+  float: "float",
+  integer: "long",
+  unsigned: "long",
+  string: "string",
+  boolean: "boolean",
+};
+
+export interface PointsServiceOptions {
+  databases: DatabasesService;
+  series: SeriesService;
+  connections: DatabaseConnections;
+  /** a line-protocol write may create the series of a new measurement */
+  autoCreateSeries: boolean;
+  /** largest write body (Express notation, e.g. 32mb), after gzip is undone */
+  bodyLimit: string;
+}
+
+export class PointsService {
+  readonly #o: PointsServiceOptions;
+
+  constructor(options: PointsServiceOptions) {
+    this.#o = options;
+  }
+
+  get bodyLimit(): string {
+    return this.#o.bodyLimit;
+  }
+
+  /** The series, which must exist. */
+  async target(principal: Principal, database: string, name: string, access: "read" | "write") {
+    const db = await this.#o.databases.resolveReady(principal, database, access);
+    const series = await this.#o.series.lookup(db, name);
+    if (series === undefined)
+      throw new NotFoundError("SERIES_NOT_FOUND", `no series ${name} in database ${database}`);
+    return { db, series };
+  }
+
+  /** Writes the rows; resolves once the database has made them durable. */
+  async write(db: DatabaseRecord, series: string, columns: SeriesColumns): Promise<number> {
+    if (columns.rows === 0) return 0;
+    const written = await this.#o.connections.request(db, ".guru.write", [q.symbol(series), columns.toQ()], {
+      kind: "write",
+    });
+    return Number((written as { value: bigint }).value);
+  }
+
+  async writeJson(
+    principal: Principal,
+    database: string,
+    name: string,
+    input: WritePointsInput,
+    precision: Precision,
+  ): Promise<number> {
+    const { db, series } = await this.target(principal, database, name, "write");
+    return this.write(db, name, jsonPoints(input, series.columns, precision));
+  }
+
+  async writeLineProtocol(
+    principal: Principal,
+    database: string,
+    text: string,
+    precision: Precision,
+  ): Promise<LineProtocolResult> {
+    const db = await this.#o.databases.resolveReady(principal, database, "write");
+    const schemas = await this.#schemas(db, measurementsOf(text));
+    const now = unixToQTime(BigInt(Date.now()) * 1_000_000n, "ns");
+    const parser = new LineProtocolParser();
+    const mayCreate = this.#o.autoCreateSeries;
+    const batch = new LineProtocolBatch({ schemas, precision, now, mayCreate });
+    parser.parse(text, batch);
+    const batches = [batch];
+    if (batch.proposals.size > 0) {
+      const refused = await this.#create(principal, db, batch.proposals, schemas);
+      const only = new Set(batch.proposals.keys());
+      const second = new LineProtocolBatch({ schemas, precision, now, mayCreate: false, only, refused });
+      parser.parse(text, second);
+      batches.push(second);
+    }
+    let written = 0;
+    for (const b of batches)
+      for (const [name, columns] of b.series) written += await this.write(db, name, columns);
+    const rejections = batches
+      .flatMap((b) => b.rejections)
+      .sort((a, b) => a.line - b.line)
+      .slice(0, 100);
+    return { written, rejected: batch.rejected + (batches[1]?.rejected ?? 0), rejections };
+  }
+
+  async #schemas(db: DatabaseRecord, names: Set<string>): Promise<Map<string, SeriesRecord["columns"]>> {
+    const found = await Promise.all(
+      [...names].map(async (n) => [n, await this.#o.series.lookup(db, n)] as const),
+    );
+    return new Map(found.flatMap(([n, s]) => (s === undefined ? [] : [[n, s.columns]])));
+  }
+
+  /** Creates the proposed series (adding them to `schemas`); returns those refused, with why. */
+  async #create(
+    principal: Principal,
+    db: DatabaseRecord,
+    proposals: Map<string, SeriesProposal>,
+    schemas: Map<string, SeriesRecord["columns"]>,
+  ): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    for (const [name, proposal] of proposals) {
+      const input = createSeriesBody.safeParse({
+        name,
+        tags: proposal.tags,
+        fields: [...proposal.fields].map(([field, kind]) => ({ name: field, type: FIELD_TYPES[kind] })),
+      });
+      if (!input.success) {
+        const issue = input.error.issues[0];
+        refused.set(name, `cannot create series ${name}: ${issue?.path.join(".")} ${issue?.message}`);
+        continue;
+      }
+      try {
+        schemas.set(name, (await this.#o.series.create(principal, db.name, input.data)).series.columns);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        const existing = await this.#o.series.lookup(db, name); // created meanwhile by another write
+        if (existing !== undefined) schemas.set(name, existing.columns);
+        else refused.set(name, `cannot create series ${name}: ${err.message}`);
+      }
+    }
+    return refused;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Local mode's provisioner: each database is a guru-engine on this machine, its data under
+ * `<dataDir>/<accountId>/<database>/stripe-<i>` (one segment directory per stripe, as volumes in
+ * Kubernetes), its login in `credentials` beside them (mode 0600), its q IPC port picked by the
+ * kernel on loopback. Engines run as child processes (default: isolated, killable) or in this
+ * process. A ready database whose engine died is restarted on its next use.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { Engine } from "../../../crds/src/kdb-database.js";
+import { type ChildEngine, spawnEngine } from "../../../engine/src/child-process.js";
+import { engineConfig } from "../../../engine/src/config.js";
+import { startEngine } from "../../../engine/src/engine.js";
+import { SIZES } from "../databases/sizes.js";
+import { DependencyError } from "../errors/errors.js";
+import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./provisioner.js";
+
+const USER = "guru";
+
+interface RunningEngine {
+  port: number;
+  stop(): Promise<void>;
+  /** SIGKILL (child processes only): a crash, for tests and drills */
+  kill(): Promise<void>;
+  /** false once the engine exited on its own */
+  alive(): boolean;
+}
+
+interface Instance {
+  generation: number;
+  state: "starting" | "ready" | "failed";
+  reason?: string;
+  engine?: RunningEngine;
+  password: string;
+  starting?: Promise<void>;
+}
+
+export interface LocalProvisionerOptions {
+  dataDir: string;
+  launch: "process" | "in-process";
+  logger: Logger;
+}
+
+export class LocalProvisioner implements Provisioner {
+  readonly kind = "local";
+  readonly restoresOnStart = true;
+  readonly #o: LocalProvisionerOptions;
+  readonly #instances = new Map<string, Instance>();
+  #closed = false;
+
+  constructor(options: LocalProvisionerOptions) {
+    this.#o = options;
+  }
+
+  supportsEngine(engine: Engine): boolean {
+    return engine === "guru-engine";
+  }
+
+  directory(db: Pick<ProvisionTarget, "accountId" | "name">): string {
+    return join(this.#o.dataDir, db.accountId, db.name);
+  }
+
+  async #password(db: ProvisionTarget): Promise<string> {
+    const file = join(this.directory(db), "credentials");
+    if (existsSync(file)) {
+      const line = (await readFile(file, "utf8")).split("\n")[0] ?? "";
+      return line.slice(line.indexOf(":") + 1);
+    }
+    const password = randomBytes(24).toString("base64url");
+    await writeFile(file, `${USER}:${password}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    return password;
+  }
+
+  async #launch(db: ProvisionTarget): Promise<RunningEngine> {
+    const dir = this.directory(db);
+    const segments = Array.from({ length: db.storage.stripes }, (_, i) => join(dir, `stripe-${i}`));
+    const size = SIZES[db.size];
+    const threads = Math.max(1, Math.min(size.threads, availableParallelism()));
+    if (this.#o.launch === "in-process") {
+      const engine = await startEngine(
+        engineConfig({
+          segments,
+          credentialsFile: join(dir, "credentials"),
+          port: 0,
+          httpPort: 0,
+          memoryLimitMb: size.localMemoryMb,
+          threads,
+          logLevel: "warn",
+        }),
+        this.#o.logger.child({ database: db.name, accountId: db.accountId }),
+      );
+      return {
+        port: engine.port,
+        stop: () => engine.close(),
+        kill: () => Promise.reject(new Error("an in-process engine cannot be killed")),
+        alive: () => true,
+      };
+    }
+    const child: ChildEngine = await spawnEngine({
+      env: {
+        GURU_SEGMENTS: segments.join(","),
+        GURU_CREDENTIALS_FILE: join(dir, "credentials"),
+        GURU_CREDENTIALS: "",
+        GURU_HOST: "127.0.0.1",
+        GURU_PORT: "0",
+        GURU_HTTP_HOST: "127.0.0.1",
+        GURU_HTTP_PORT: "0",
+        GURU_DUCKDB_MEMORY_MB: String(size.localMemoryMb),
+        GURU_DUCKDB_THREADS: String(threads),
+        GURU_LOG_LEVEL: "warn",
+      },
+    });
+    let exited = false;
+    void child.exited.then((code) => {
+      exited = true;
+      if (!this.#closed)
+        this.#o.logger.warn({ database: db.name, accountId: db.accountId, code }, "guru-engine exited");
+    });
+    return {
+      port: child.port,
+      stop: async () => {
+        await child.stop();
+      },
+      kill: async () => {
+        await child.kill();
+      },
+      alive: () => !exited,
+    };
+  }
+
+  async apply(db: ProvisionTarget): Promise<void> {
+    await this.#ensure(db, false);
+  }
+
+  /** Starts the engine unless it runs at this generation (or `restart`: even then). */
+  async #ensure(db: ProvisionTarget, restart: boolean): Promise<void> {
+    const existing = this.#instances.get(db.uid);
+    const healthy =
+      existing !== undefined && existing.state !== "failed" && existing.engine?.alive() !== false;
+    if (!restart && healthy && existing.generation === db.generation) return;
+    if (existing !== undefined) {
+      await existing.starting;
+      await existing.engine?.stop().catch(() => undefined);
+    }
+    const dir = this.directory(db);
+    await mkdir(dir, { recursive: true });
+    const instance: Instance = {
+      generation: db.generation,
+      state: "starting",
+      password: await this.#password(db),
+    };
+    this.#instances.set(db.uid, instance);
+    instance.starting = this.#launch(db).then(
+      (engine) => {
+        instance.engine = engine;
+        instance.state = "ready";
+        this.#o.logger.info(
+          { database: db.name, accountId: db.accountId, port: engine.port, dir },
+          "guru-engine started",
+        );
+      },
+      (err: unknown) => {
+        instance.state = "failed";
+        instance.reason = `guru-engine did not start: ${(err as Error).message.split("\n")[0]}`;
+        this.#o.logger.error({ err, database: db.name }, "guru-engine did not start");
+      },
+    );
+  }
+
+  async status(db: ProvisionTarget): Promise<ProvisionState> {
+    const instance = this.#instances.get(db.uid);
+    if (instance === undefined) return { state: "absent" };
+    if (instance.state === "starting") return { state: "progressing", detail: "starting guru-engine" };
+    if (instance.state === "failed") return { state: "failed", reason: instance.reason ?? "failed" };
+    if (instance.engine?.alive() === false) return { state: "failed", reason: "guru-engine exited" };
+    return { state: "ready" };
+  }
+
+  async remove(db: ProvisionTarget): Promise<void> {
+    const instance = this.#instances.get(db.uid);
+    this.#instances.delete(db.uid);
+    if (instance !== undefined) {
+      await instance.starting;
+      await instance.engine?.stop().catch(() => undefined);
+    }
+    await rm(this.directory(db), { recursive: true, force: true });
+  }
+
+  /** Kills the database's engine with SIGKILL, as a crash would (it restarts on next use). */
+  async kill(db: Pick<ProvisionTarget, "uid">): Promise<void> {
+    await this.#instances.get(db.uid)?.engine?.kill();
+  }
+
+  async endpoint(db: ProvisionTarget): Promise<QEndpoint> {
+    const instance = this.#instances.get(db.uid);
+    if (instance?.state === "ready" && instance.engine?.alive()) {
+      return { host: "127.0.0.1", port: instance.engine.port, user: USER, password: instance.password };
+    }
+    if (instance?.state !== "starting") {
+      // never started here (API restarted) or died: start it for the next request
+      await this.#ensure(db, true);
+    }
+    throw new DependencyError("DATABASE_UNAVAILABLE", `database ${db.name} is starting`, {
+      retryAfterSeconds: 2,
+    });
+  }
+
+  health() {
+    return { status: "ok" as const };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const instances = [...this.#instances.values()];
+    this.#instances.clear();
+    await Promise.all(
+      instances.map(async (i) => {
+        await i.starting;
+        await i.engine?.stop().catch(() => undefined);
+      }),
+    );
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Where databases run. The reconciler drives a provisioner level-triggered: `apply` the desired
+ * database (create or change; idempotent), read `status` back until ready or failed, `remove` it
+ * (idempotent) until its status is absent. Adapters: local (guru-engine processes under ./data)
+ * and Kubernetes (KdbDatabase resources reconciled by guru-operator).
+ */
+import type { Engine } from "../../../crds/src/kdb-database.js";
+import type { SizeName } from "../databases/sizes.js";
+
+/** What a provisioner needs to know about a database. */
+export interface ProvisionTarget {
+  accountId: string;
+  name: string;
+  /** the database incarnation */
+  uid: string;
+  region: string;
+  engine: Engine;
+  size: SizeName;
+  storage: { stripes: number; stripeSizeGiB: number };
+  /** bumped by every change of the above */
+  generation: number;
+}
+
+export type ProvisionState =
+  | { state: "absent" }
+  | { state: "progressing"; detail?: string }
+  | { state: "ready" }
+  | { state: "failed"; reason: string };
+
+/** How the API reaches a database over q IPC. */
+export interface QEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/** A provisioner's refusal that retrying cannot fix: the database goes to status failed. */
+export class ProvisionFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProvisionFailure";
+  }
+}
+
+export interface Provisioner {
+  readonly kind: "local" | "kubernetes" | string;
+  /** whether its databases must be applied again after an API restart (local processes) */
+  readonly restoresOnStart: boolean;
+  supportsEngine(engine: Engine): boolean;
+  apply(db: ProvisionTarget): Promise<void>;
+  status(db: ProvisionTarget): Promise<ProvisionState>;
+  remove(db: ProvisionTarget): Promise<void>;
+  /** The q endpoint of a ready database (throws DATABASE_UNAVAILABLE when it has none). */
+  endpoint(db: ProvisionTarget): Promise<QEndpoint>;
+  health(): { status: "ok" | "degraded"; detail?: string };
+  close(): Promise<void>;
+}

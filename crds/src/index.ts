@@ -1,0 +1,2 @@
+export { CRD_FILE, kdbDatabaseCrd, kdbDatabaseCrdYaml, openApiSchema } from "./crd.js";
+export * from "./kdb-database.js";

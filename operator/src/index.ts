@@ -1,0 +1,15 @@
+export * from "./builders/config-map.js";
+export * from "./builders/credentials-secret.js";
+export * from "./builders/names.js";
+export * from "./builders/policies.js";
+export * from "./builders/quantity.js";
+export * from "./builders/services.js";
+export * from "./builders/stateful-set.js";
+export { loadConfig, type OperatorConfig, operatorConfig } from "./config.js";
+export { KdbDatabaseController } from "./controller/kdb-database-controller.js";
+export * from "./controller/kdb-database-status.js";
+export { isApiError } from "./kube/api-error.js";
+export { microTime } from "./kube/micro-time.js";
+export { WorkQueue } from "./kube/work-queue.js";
+export { createMetrics } from "./metrics.js";
+export { type Operator, startOperator } from "./operator.js";

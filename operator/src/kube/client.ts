@@ -1,0 +1,113 @@
+/**
+ * A thin adapter over @kubernetes/client-node: the typed APIs the operator uses, server-side
+ * apply of child objects under one field manager (force: the operator owns what it sets), merge
+ * patches, and the KdbDatabase custom resource calls. Patch bodies are sent as given (client-node
+ * serializes them untyped), so nothing is renamed or dropped on the way.
+ */
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  PatchStrategy,
+  PolicyV1Api,
+  StorageV1Api,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../../crds/src/index.js";
+import { FIELD_MANAGER } from "../builders/names.js";
+
+export const serverSideApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+export const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+/** A namespaced object as the builders produce it. */
+export interface Applicable {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
+
+export class Kube {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly policy: PolicyV1Api;
+  readonly networking: NetworkingV1Api;
+  readonly storage: StorageV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly events: EventsV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly kubeConfig: KubeConfig;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.kubeConfig = kubeConfig;
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.policy = kubeConfig.makeApiClient(PolicyV1Api);
+    this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
+    this.storage = kubeConfig.makeApiClient(StorageV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.events = kubeConfig.makeApiClient(EventsV1Api);
+    this.coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  }
+
+  /** Server-side apply of a namespaced child (created when absent), as guru-operator, forced. */
+  async apply(object: Applicable): Promise<unknown> {
+    const name = object.metadata?.name;
+    const namespace = object.metadata?.namespace;
+    if (!name || !namespace) throw new Error(`cannot apply a ${object.kind} without name and namespace`);
+    const params = { name, namespace, body: object, fieldManager: FIELD_MANAGER, force: true };
+    switch (object.kind) {
+      case "ConfigMap":
+        return this.core.patchNamespacedConfigMap(params, serverSideApply);
+      case "Service":
+        return this.core.patchNamespacedService(params, serverSideApply);
+      case "StatefulSet":
+        return this.apps.patchNamespacedStatefulSet(params, serverSideApply);
+      case "PodDisruptionBudget":
+        return this.policy.patchNamespacedPodDisruptionBudget(params, serverSideApply);
+      case "NetworkPolicy":
+        return this.networking.patchNamespacedNetworkPolicy(params, serverSideApply);
+      default:
+        throw new Error(`the operator does not apply ${object.kind}`);
+    }
+  }
+
+  #ref(namespace: string, name: string) {
+    return { group: KDB_GROUP, version: KDB_VERSION, plural: KDB_PLURAL, namespace, name };
+  }
+
+  async getDatabase(namespace: string, name: string): Promise<KdbDatabase> {
+    return (await this.custom.getNamespacedCustomObject(this.#ref(namespace, name))) as KdbDatabase;
+  }
+
+  /** Merge patch of a KdbDatabase's metadata (finalizers); `resourceVersion` makes it conditional. */
+  async patchDatabaseMetadata(
+    db: KdbDatabase,
+    metadata: { finalizers?: string[] | null; resourceVersion?: string },
+  ): Promise<KdbDatabase> {
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...this.#ref(db.metadata.namespace!, db.metadata.name), body: { metadata } },
+      mergePatch,
+    )) as KdbDatabase;
+  }
+
+  /** Writes status through the status subresource (merge patch; lists are replaced whole). */
+  async patchDatabaseStatus(db: KdbDatabase, status: unknown): Promise<KdbDatabase> {
+    return (await this.custom.patchNamespacedCustomObjectStatus(
+      { ...this.#ref(db.metadata.namespace!, db.metadata.name), body: { status } },
+      mergePatch,
+    )) as KdbDatabase;
+  }
+
+  async listDatabases(
+    namespace?: string,
+  ): Promise<{ items: KdbDatabase[]; metadata?: { resourceVersion?: string } }> {
+    const base = { group: KDB_GROUP, version: KDB_VERSION, plural: KDB_PLURAL };
+    return (await (namespace
+      ? this.custom.listNamespacedCustomObject({ ...base, namespace })
+      : this.custom.listClusterCustomObject(base))) as { items: KdbDatabase[] };
+  }
+}

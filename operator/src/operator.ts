@@ -1,0 +1,264 @@
+/**
+ * guru-operator assembled: informers on KdbDatabases and on the StatefulSets and claims it made,
+ * a rate-limited work queue feeding the reconciler, leader election, and the health and metrics
+ * server. The watch graph is here, in one place:
+ * - KdbDatabase added, spec changed (generation), being deleted, finalizers changed → its key;
+ *   status-only updates (our own writes) are ignored;
+ * - StatefulSet or claim labelled app.kubernetes.io/managed-by=guru-operator changed → the key of
+ *   the database named by its timeseries.guru/database label;
+ * - every resync period → every KdbDatabase.
+ * Informers run on every replica (warm caches); only the leader reconciles.
+ */
+import type { Server } from "node:http";
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1PersistentVolumeClaim,
+  V1StatefulSet,
+} from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
+import { FIELD_MANAGER, LABELS } from "./builders/names.js";
+import type { OperatorConfig } from "./config.js";
+import { KdbDatabaseController } from "./controller/kdb-database-controller.js";
+import { startHealthServer } from "./health-server.js";
+import { describeError } from "./kube/api-error.js";
+import { Kube } from "./kube/client.js";
+import { EventRecorder } from "./kube/event-recorder.js";
+import { ResourceInformer } from "./kube/informer.js";
+import { withKeepAlive } from "./kube/keep-alive.js";
+import { LeaderElector } from "./kube/leader-election.js";
+import { WorkQueue } from "./kube/work-queue.js";
+import { createMetrics, type OperatorMetrics } from "./metrics.js";
+
+export interface OperatorOptions {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  metrics?: OperatorMetrics;
+  /** serve /healthz, /readyz and /metrics (default true) */
+  httpServer?: boolean;
+  /** called when leadership is lost after it was held (main exits the process) */
+  onLostLeadership?(): void;
+}
+
+export interface Operator {
+  readonly queue: WorkQueue;
+  readonly metrics: OperatorMetrics;
+  readonly controller: KdbDatabaseController;
+  /** the health server's port, when it runs */
+  readonly httpPort: number | undefined;
+  isLeader(): boolean;
+  isReady(): boolean;
+  /** graceful: stop campaigning and taking work, finish reconciles in flight, stop watches */
+  stop(): Promise<void>;
+}
+
+const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? ""}/${name ?? ""}`;
+
+export async function startOperator(options: OperatorOptions): Promise<Operator> {
+  const { config, kubeConfig, log } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const kube = new Kube(withKeepAlive(kubeConfig));
+  const events = new EventRecorder(kube.events, { instance: config.identity, dedupeMs: 300_000, log });
+  const managedSelector = `${LABELS.managedBy}=${FIELD_MANAGER}`;
+  const ns = config.watchNamespace;
+  const common = {
+    kubeConfig,
+    resyncMs: config.resyncSeconds * 1000,
+    staleMs: config.watchStaleSeconds * 1000,
+    log,
+    onRestart: (resource: string) => metrics.informerRestarts.inc({ resource }),
+  };
+
+  let queue: WorkQueue | undefined;
+  const enqueue = (key: string) => queue?.add(key);
+  const enqueueOwner = (object: KubernetesObject) => {
+    const database = object.metadata?.labels?.[LABELS.database];
+    if (database) enqueue(keyOf(object.metadata?.namespace, database));
+  };
+
+  const databases = new ResourceInformer<KdbDatabase & KubernetesObject>({
+    ...common,
+    resource: "kdbdatabases",
+    path: ns
+      ? `/apis/${KDB_GROUP}/${KDB_VERSION}/namespaces/${ns}/${KDB_PLURAL}`
+      : `/apis/${KDB_GROUP}/${KDB_VERSION}/${KDB_PLURAL}`,
+    list: () => kube.listDatabases(ns) as never,
+    onEvent(event, db, old) {
+      const key = keyOf(db.metadata.namespace, db.metadata.name);
+      if (event === "delete") {
+        controller.forgetDatabase(db.metadata.namespace ?? "", db.metadata.name);
+        queue?.forget(key);
+        return;
+      }
+      if (event === "update" && old && !specOrLifecycleChanged(old, db)) return;
+      enqueue(key);
+    },
+    onResync(all) {
+      for (const db of all) enqueue(keyOf(db.metadata.namespace, db.metadata.name));
+    },
+  });
+  const statefulSets = new ResourceInformer<V1StatefulSet>({
+    ...common,
+    resource: "statefulsets",
+    path: ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : "/apis/apps/v1/statefulsets",
+    labelSelector: managedSelector,
+    list: () =>
+      ns
+        ? kube.apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: managedSelector })
+        : kube.apps.listStatefulSetForAllNamespaces({ labelSelector: managedSelector }),
+    onEvent: (_event, sts) => enqueueOwner(sts),
+  });
+  const claims = new ResourceInformer<V1PersistentVolumeClaim>({
+    ...common,
+    resource: "persistentvolumeclaims",
+    path: ns ? `/api/v1/namespaces/${ns}/persistentvolumeclaims` : "/api/v1/persistentvolumeclaims",
+    labelSelector: managedSelector,
+    list: () =>
+      ns
+        ? kube.core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: managedSelector })
+        : kube.core.listPersistentVolumeClaimForAllNamespaces({ labelSelector: managedSelector }),
+    onEvent: (_event, claim) => enqueueOwner(claim),
+  });
+
+  const controller = new KdbDatabaseController({
+    kube,
+    events,
+    config,
+    log,
+    metrics,
+    caches: {
+      statefulSet: (namespace, name) => statefulSets.get(name, namespace),
+      claims: (namespace, database) =>
+        claims.list(namespace).filter((c) => c.metadata?.labels?.[LABELS.database] === database),
+    },
+  });
+
+  const newQueue = () =>
+    new WorkQueue(
+      async (key) => {
+        try {
+          return await controller.reconcile(key);
+        } catch (err) {
+          await controller.recordFailure(key, err);
+          throw err;
+        }
+      },
+      {
+        workers: config.workers,
+        baseDelayMs: config.retryBaseSeconds * 1000,
+        maxDelayMs: config.retryMaxSeconds * 1000,
+        qps: config.retryQps,
+        burst: config.retryBurst,
+      },
+      {
+        onDepth: (depth) => metrics.queueDepth.set(depth),
+        onDone(key, outcome, seconds, err) {
+          metrics.reconciles.inc({ outcome });
+          metrics.duration.observe({ outcome }, seconds);
+          if (outcome === "error") {
+            metrics.errors.inc();
+            const { namespace, name } = { namespace: key.split("/")[0], name: key.split("/")[1] };
+            log.error(
+              { namespace, name, err: describeError(err) },
+              "Reconcile failed; retrying with backoff.",
+            );
+          }
+        },
+      },
+    );
+
+  const informers = [databases, statefulSets, claims];
+  try {
+    // children first: the first reconciles find their StatefulSets and claims in the cache
+    await Promise.all([statefulSets.start(), claims.start()]);
+    await databases.start();
+  } catch (err) {
+    await Promise.all(informers.map((i) => i.stop()));
+    throw err;
+  }
+  log.info({ watchNamespace: ns ?? "(all)", identity: config.identity }, "Informers synced.");
+
+  let leading = false;
+  const startLeading = () => {
+    leading = true;
+    metrics.leader.set(1);
+    queue = newQueue();
+    queue.start();
+    for (const db of databases.list()) enqueue(keyOf(db.metadata.namespace, db.metadata.name));
+  };
+  const stopLeading = async () => {
+    leading = false;
+    metrics.leader.set(0);
+    const current = queue;
+    queue = undefined;
+    await current?.shutdown();
+  };
+
+  let elector: LeaderElector | undefined;
+  if (config.leaderElection) {
+    elector = new LeaderElector(kube.coordination, {
+      namespace: config.namespace,
+      name: config.leaseName,
+      identity: config.identity,
+      leaseDurationSeconds: config.leaseDurationSeconds,
+      renewDeadlineMs: config.renewDeadlineSeconds * 1000,
+      retryPeriodMs: config.retryPeriodSeconds * 1000,
+      log,
+      onStartedLeading: startLeading,
+      onStoppedLeading: () => {
+        void stopLeading().then(() => options.onLostLeadership?.());
+      },
+    });
+    elector.start();
+  } else {
+    startLeading();
+  }
+
+  const ready = () => informers.every((i) => i.synced);
+  let server: Server | undefined;
+  if (options.httpServer !== false) {
+    server = await startHealthServer({
+      host: config.httpHost,
+      port: config.httpPort,
+      registry: metrics.registry,
+      ready,
+    });
+  }
+  const address = server?.address();
+  let stopped: Promise<void> | undefined;
+  return {
+    get queue() {
+      if (!queue) throw new Error("this replica is not the leader: it has no work queue");
+      return queue;
+    },
+    metrics,
+    controller,
+    httpPort: address && typeof address === "object" ? address.port : undefined,
+    isLeader: () => leading,
+    isReady: ready,
+    stop() {
+      stopped ??= (async () => {
+        log.info("Stopping: finishing reconciles in flight.");
+        await elector?.stop();
+        await stopLeading();
+        await Promise.all(informers.map((i) => i.stop()));
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        log.info("Stopped.");
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Whether an update is one the reconciler must see: spec (generation), deletion, finalizers, labels. */
+export function specOrLifecycleChanged(old: KdbDatabase, next: KdbDatabase): boolean {
+  return (
+    old.metadata.generation !== next.metadata.generation ||
+    Boolean(old.metadata.deletionTimestamp) !== Boolean(next.metadata.deletionTimestamp) ||
+    JSON.stringify(old.metadata.finalizers ?? []) !== JSON.stringify(next.metadata.finalizers ?? []) ||
+    JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(next.metadata.labels ?? {}) ||
+    JSON.stringify(old.metadata.annotations ?? {}) !== JSON.stringify(next.metadata.annotations ?? {})
+  );
+}

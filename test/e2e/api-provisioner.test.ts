@@ -1,0 +1,303 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import { pino } from "pino";
+import request from "supertest";
+import { parse } from "yaml";
+import { createAdminToken } from "../../api/src/bootstrap.js";
+import { loadConfig } from "../../api/src/config.js";
+import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
+import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
+import { type ApiRuntime, createRuntime } from "../../api/src/server.js";
+import {
+  CRD_FILE,
+  KDB_CRD_NAME,
+  KDB_GROUP,
+  KDB_PLURAL,
+  KDB_VERSION,
+  type KdbDatabase,
+} from "../../crds/src/index.js";
+import { applyManifest, type Manifest, rawRequest, useTestNamespace } from "../cluster/index.js";
+import { testCredentials, useService } from "../services/index.js";
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last: ${String(last)})` : ""}`);
+}
+
+/**
+ * guru-api's Kubernetes provisioner against the local control plane: it writes KdbDatabase
+ * resources (as a service account with only the rights the API needs), reads the status back
+ * (written here through the status subresource, as guru-operator would) and deletes them.
+ */
+describe("e2e: guru-api's Kubernetes provisioner", function () {
+  this.timeout(60_000);
+  const ns = useTestNamespace("api-provisioner");
+  let custom: CustomObjectsApi;
+  let provisioner: KubernetesProvisioner;
+
+  before(async function () {
+    this.timeout(90_000);
+    const { kubeConfig } = ns.cluster;
+    custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, "e2e-api");
+    await eventually("the KdbDatabase CRD established", 30_000, async () => {
+      const crd = await rawRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        kubeConfig,
+        "GET",
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`,
+      );
+      return (
+        crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined
+      );
+    });
+    // the API's identity: a service account allowed KdbDatabases and reading Secrets, nothing else
+    const rbac: Manifest[] = [
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "guru-api", namespace: ns.name } },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: "guru-api", namespace: ns.name },
+        rules: [
+          {
+            apiGroups: [KDB_GROUP],
+            resources: [KDB_PLURAL],
+            verbs: ["get", "list", "watch", "create", "patch", "update", "delete"],
+          },
+          { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+        ],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "guru-api", namespace: ns.name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "guru-api" },
+        subjects: [{ kind: "ServiceAccount", name: "guru-api", namespace: ns.name }],
+      },
+    ];
+    for (const manifest of rbac) await applyManifest(kubeConfig, manifest, "e2e-api");
+    const asApi = ns.cluster.kubeConfigForToken(await ns.cluster.serviceAccountToken(ns.name, "guru-api"));
+    await eventually("the API's RBAC in force", 10_000, async () =>
+      asApi.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+        group: KDB_GROUP,
+        version: KDB_VERSION,
+        namespace: ns.name,
+        plural: KDB_PLURAL,
+      }),
+    );
+    provisioner = new KubernetesProvisioner({
+      clusters: { "us-east-1": asApi },
+      namespace: ns.name,
+      storageClass: ns.cluster.storageClass,
+      kdbLicenseSecret: undefined,
+      logger: pino({ level: "silent" }),
+    });
+  });
+
+  const ref = (name: string) => ({
+    group: KDB_GROUP,
+    version: KDB_VERSION,
+    namespace: ns.name,
+    plural: KDB_PLURAL,
+    name,
+  });
+  const read = async (name: string) => (await custom.getNamespacedCustomObject(ref(name))) as KdbDatabase;
+  /** What guru-operator would write once the database serves at its current generation. */
+  const reportReady = async (name: string) => {
+    const db = await read(name);
+    const at = new Date().toISOString();
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        ...ref(name),
+        body: {
+          status: {
+            observedGeneration: db.metadata.generation,
+            phase: "Ready",
+            endpoint: `${name}.${ns.name}.svc:5000`,
+            credentialsSecret: `${name}-credentials`,
+            conditions: [
+              {
+                type: "Ready",
+                status: "True",
+                reason: "Available",
+                message: "serving",
+                lastTransitionTime: at,
+              },
+              {
+                type: "Progressing",
+                status: "False",
+                reason: "Reconciled",
+                message: "in place",
+                lastTransitionTime: at,
+              },
+            ],
+          },
+        },
+      },
+      mergePatch,
+    );
+  };
+  const gone = (name: string) =>
+    eventually(`${name} deleted`, 20_000, async () => {
+      try {
+        await read(name);
+        return undefined;
+      } catch (err) {
+        return err instanceof ApiException && err.code === 404 ? true : undefined;
+      }
+    });
+
+  it("writes a KdbDatabase with the database's spec, reads its status back and deletes it", async () => {
+    const target: ProvisionTarget = {
+      accountId: "k3m9x2q7pa",
+      name: "ticks",
+      uid: "u1",
+      region: "us-east-1",
+      engine: "guru-engine",
+      size: "medium",
+      storage: { stripes: 4, stripeSizeGiB: 50 },
+      generation: 1,
+    };
+    const name = resourceName(target);
+    assert.equal(name, "k3m9x2q7pa-ticks");
+    await provisioner.apply(target);
+    const written = await read(name);
+    assert.equal(written.spec.engine, "guru-engine");
+    assert.deepEqual(
+      {
+        stripes: written.spec.storage.stripes,
+        size: written.spec.storage.size,
+        reclaim: written.spec.storage.reclaimPolicy,
+      },
+      { stripes: 4, size: "50Gi", reclaim: "Delete" },
+    );
+    assert.equal(written.spec.storage.storageClassName, ns.cluster.storageClass);
+    assert.deepEqual(written.spec.compute.resources?.requests, { cpu: "4", memory: "16Gi" });
+    assert.equal(written.spec.compute.threads, 4);
+    assert.equal(written.metadata.labels?.["timeseries.guru/account"], "k3m9x2q7pa");
+    assert.equal(written.metadata.labels?.["timeseries.guru/database"], "ticks");
+    assert.equal(written.metadata.annotations?.["timeseries.guru/uid"], "u1");
+
+    assert.deepEqual(await provisioner.status(target), {
+      state: "progressing",
+      detail: "waiting for guru-operator",
+    });
+    await reportReady(name);
+    assert.deepEqual(await provisioner.status(target), { state: "ready" });
+
+    await ns.cluster.kubeConfig.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: ns.name,
+      body: {
+        metadata: { name: `${name}-credentials` },
+        stringData: { username: "guru", password: "s3cret" },
+      },
+    });
+    assert.deepEqual(await provisioner.endpoint(target), {
+      host: `${name}.${ns.name}.svc`,
+      port: 5000,
+      user: "guru",
+      password: "s3cret",
+    });
+
+    // growing storage: a new generation, progressing until the operator reports it
+    const grown = {
+      ...target,
+      size: "large" as const,
+      storage: { stripes: 4, stripeSizeGiB: 80 },
+      generation: 2,
+    };
+    await provisioner.apply(grown);
+    assert.equal((await read(name)).spec.storage.size, "80Gi");
+    assert.equal((await provisioner.status(grown)).state, "progressing");
+    await reportReady(name);
+    assert.deepEqual(await provisioner.status(grown), { state: "ready" });
+
+    // the CRD's own rules still hold for what the API writes: stripes are immutable
+    await assert.rejects(
+      provisioner.apply({ ...grown, storage: { stripes: 5, stripeSizeGiB: 80 } }),
+      (err: unknown) => {
+        assert.ok(err instanceof ApiException && err.code === 422);
+        return true;
+      },
+    );
+
+    await provisioner.remove(grown);
+    await gone(name);
+    assert.deepEqual(await provisioner.status(grown), { state: "absent" });
+    await provisioner.remove(grown); // idempotent
+    assert.equal(provisioner.health().status, "ok");
+  });
+
+  it("drives a database created through the REST API: pending → ready → deleted", async function () {
+    this.timeout(60_000);
+    const dynalite = await useService("dynalite");
+    const config = loadConfig({
+      GURU_API_MODE: "cloud",
+      GURU_API_REGION: "us-east-1",
+      GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
+      GURU_API_DYNAMODB_TABLE: `guru-e2e-${Date.now()}`,
+      GURU_API_CREATE_TABLE: "true",
+      GURU_API_CACHE: "memory",
+      GURU_API_EVENTS: "memory",
+      GURU_API_RATE_LIMIT: "off",
+      GURU_API_KUBECONFIGS: "us-east-1=unused",
+      GURU_API_RECONCILE_INTERVAL_MS: "100",
+      GURU_API_LOG_LEVEL: "silent",
+    });
+    const runtime: ApiRuntime = await createRuntime(config, {
+      provisioner,
+      awsCredentials: testCredentials.credentials,
+    });
+    try {
+      const admin = await createAdminToken(runtime.services, { accountName: "e2e" });
+      const auth = { Authorization: `Bearer ${admin.token}` };
+      const created = await request(runtime.app)
+        .post("/v1/databases")
+        .set(auth)
+        .send({ name: "orders", size: "small", storage: { stripes: 2, stripeSizeGiB: 20 } });
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      const name = `${admin.accountId}-orders`;
+      const resource = await eventually("the KdbDatabase written", 20_000, async () => read(name));
+      assert.equal(resource.spec.storage.size, "20Gi");
+      const status = async () =>
+        (await request(runtime.app).get("/v1/databases/orders").set(auth)).body.status;
+      assert.equal(await status(), "provisioning");
+      await reportReady(name);
+      await eventually("the API reports ready", 20_000, async () =>
+        (await status()) === "ready" ? true : undefined,
+      );
+
+      assert.equal((await request(runtime.app).delete("/v1/databases/orders").set(auth)).status, 202);
+      await gone(name);
+      await eventually("the API forgets the database", 20_000, async () => {
+        const res = await request(runtime.app).get("/v1/databases/orders").set(auth);
+        return res.status === 404 ? true : undefined;
+      });
+    } finally {
+      await runtime.close();
+    }
+  });
+});

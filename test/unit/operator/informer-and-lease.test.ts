@@ -1,0 +1,255 @@
+/**
+ * The informer wrapper against a loopback server speaking the Kubernetes list/watch protocol to
+ * the real client library (a failing watch, a silent one), and leader election against an
+ * in-memory Lease store with resourceVersion preconditions.
+ */
+import { strict as assert } from "node:assert";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ApiException, type CoordinationV1Api, KubeConfig, type V1Lease } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { ResourceInformer } from "../../../operator/src/kube/informer.js";
+import { LeaderElector } from "../../../operator/src/kube/leader-election.js";
+
+const log = pino({ level: "silent" });
+
+interface Thing {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; resourceVersion: string };
+}
+const thing = (name: string, rv: string): Thing => ({
+  apiVersion: "example.com/v1",
+  kind: "Thing",
+  metadata: { name, namespace: "ns", resourceVersion: rv },
+});
+
+function kubeConfigFor(port: number): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "loopback", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: "u" }],
+    contexts: [{ name: "c", cluster: "loopback", user: "u" }],
+    currentContext: "c",
+  });
+  return kc;
+}
+
+describe("operator informer (loopback list/watch server)", () => {
+  let server: Server;
+  let port: number;
+  const watches: URLSearchParams[] = [];
+  let onWatch: (n: number, res: ServerResponse) => void = () => undefined;
+  const open: ServerResponse[] = [];
+
+  before(async () => {
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      if (url.searchParams.get("watch") === "true") {
+        watches.push(url.searchParams);
+        open.push(res);
+        onWatch(watches.length, res);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    for (const res of open) res.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    watches.length = 0;
+  });
+
+  const informer = (events: string[], restarts: string[], staleMs = 60_000) =>
+    new ResourceInformer<Thing>({
+      resource: "things",
+      kubeConfig: kubeConfigFor(port),
+      path: "/apis/example.com/v1/things",
+      list: async () => ({
+        apiVersion: "v1",
+        kind: "List",
+        metadata: { resourceVersion: "7" },
+        items: [thing("a", "7")],
+      }),
+      resyncMs: 60_000,
+      staleMs,
+      log,
+      onEvent: (event, o) => events.push(`${event} ${o.metadata.name}`),
+      onRestart: (resource) => restarts.push(resource),
+    });
+
+  it("restarts a failed watch with backoff from the last resourceVersion", async function () {
+    this.timeout(10_000);
+    onWatch = (n, res) => {
+      if (n === 2) {
+        res.writeHead(500).end(); // the watch after a normal close fails
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write(
+        `${JSON.stringify({ type: "ADDED", object: thing(n === 1 ? "b" : "c", n === 1 ? "8" : "9") })}\n`,
+      );
+      if (n === 1) res.end(); // the API server closes a watch now and then
+    };
+    const events: string[] = [];
+    const restarts: string[] = [];
+    const things = informer(events, restarts);
+    await things.start();
+    try {
+      const deadline = Date.now() + 5000;
+      while (!events.includes("add c") && Date.now() < deadline) await sleep(50);
+      assert.deepEqual(events, ["add a", "add b", "add c"]);
+      assert.deepEqual(restarts, ["things"]);
+      assert.deepEqual(
+        watches.map((w) => w.get("resourceVersion")),
+        ["7", "8", "8"],
+        "each watch resumes from the last resourceVersion, no relist",
+      );
+      assert.deepEqual(
+        things
+          .list()
+          .map((t) => t.metadata.name)
+          .sort(),
+        ["a", "b", "c"],
+      );
+      assert.ok(things.synced);
+    } finally {
+      await things.stop();
+    }
+  });
+
+  it("restarts a watch that has gone silent", async function () {
+    this.timeout(10_000);
+    onWatch = (_n, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.write("\n"); // headers out, then nothing: a half-open watch
+    };
+    const restarts: string[] = [];
+    const things = informer([], restarts, 300);
+    await things.start();
+    try {
+      await sleep(2600);
+      assert.ok(watches.length >= 2, `only ${watches.length} watch request(s)`);
+      assert.ok(restarts.length >= 1);
+    } finally {
+      await things.stop();
+    }
+  });
+});
+
+/** A Lease store with the API server's semantics: 404, 409 on create of an existing one and on a stale resourceVersion. */
+function leaseStore() {
+  let lease: V1Lease | undefined;
+  let version = 0;
+  const conflict = () => new ApiException(409, "Conflict", "{}", {});
+  const api = {
+    async readNamespacedLease() {
+      if (!lease) throw new ApiException(404, "Not Found", "{}", {});
+      return structuredClone(lease);
+    },
+    async createNamespacedLease({ body }: { body: V1Lease }) {
+      if (lease) throw conflict();
+      lease = {
+        ...structuredClone(body),
+        metadata: { ...body.metadata, resourceVersion: String(++version) },
+      };
+      return lease;
+    },
+    async replaceNamespacedLease({ body }: { body: V1Lease }) {
+      if (!lease || body.metadata?.resourceVersion !== lease.metadata?.resourceVersion) throw conflict();
+      lease = {
+        ...structuredClone(body),
+        metadata: { ...body.metadata, resourceVersion: String(++version) },
+      };
+      return lease;
+    },
+  };
+  return { api: api as unknown as CoordinationV1Api, current: () => lease };
+}
+
+describe("operator leader election (in-memory Lease)", () => {
+  const elector = (api: CoordinationV1Api, identity: string, state: { leading: boolean; lost: number }) =>
+    new LeaderElector(api, {
+      namespace: "guru-system",
+      name: "guru-operator",
+      identity,
+      leaseDurationSeconds: 1,
+      renewDeadlineMs: 600,
+      retryPeriodMs: 50,
+      log,
+      onStartedLeading: () => {
+        state.leading = true;
+      },
+      onStoppedLeading: () => {
+        state.leading = false;
+        state.lost++;
+      },
+    });
+
+  it("elects one leader, writes MicroTime, and hands over at once when the leader releases", async () => {
+    const store = leaseStore();
+    const a = { leading: false, lost: 0 };
+    const b = { leading: false, lost: 0 };
+    const first = elector(store.api, "a", a);
+    const second = elector(store.api, "b", b);
+    first.start();
+    await sleep(100);
+    second.start();
+    await sleep(300);
+    assert.deepEqual([a.leading, b.leading], [true, false]);
+    const spec = store.current()?.spec as unknown as {
+      holderIdentity: string;
+      renewTime: string;
+      acquireTime: string;
+    };
+    assert.equal(spec.holderIdentity, "a");
+    assert.match(spec.renewTime, /\.\d{6}Z$/);
+    assert.match(spec.acquireTime, /\.\d{6}Z$/);
+
+    await first.stop(); // releases: the standby need not wait for the Lease to expire
+    await sleep(200);
+    assert.equal(b.leading, true);
+    assert.equal(store.current()?.spec?.holderIdentity, "b");
+    assert.equal(store.current()?.spec?.leaseTransitions, 0, "a released Lease is taken, not stolen");
+    await second.stop();
+  });
+
+  it("steps down when it cannot renew, and the Lease is taken over once expired", async function () {
+    this.timeout(5000);
+    const store = leaseStore();
+    let cut = false;
+    const flaky = new Proxy(store.api, {
+      get(target, property) {
+        const method = Reflect.get(target, property) as (...args: unknown[]) => Promise<unknown>;
+        return async (...args: unknown[]) => {
+          if (cut) throw new Error("connection refused");
+          return method.apply(target, args);
+        };
+      },
+    });
+    const a = { leading: false, lost: 0 };
+    const first = elector(flaky, "a", a);
+    first.start();
+    await sleep(150);
+    assert.equal(a.leading, true);
+    cut = true; // the leader loses the API server
+    await sleep(800); // past renewDeadlineMs
+    assert.deepEqual([a.leading, a.lost], [false, 1]);
+
+    const b = { leading: false, lost: 0 };
+    const second = elector(store.api, "b", b);
+    second.start();
+    await sleep(1300); // past leaseDurationSeconds since a's last renewal
+    assert.equal(b.leading, true);
+    assert.equal(store.current()?.spec?.holderIdentity, "b");
+    assert.equal(store.current()?.spec?.leaseTransitions, 1);
+    await Promise.all([first.stop(), second.stop()]);
+  });
+});
