@@ -1,0 +1,166 @@
+/**
+ * q IPC connection pools, one per database (by its uid), to the endpoint its provisioner reports.
+ * A pool follows its database: a new endpoint (a local engine restarted on another port) replaces
+ * it, a deleted database closes it. Every request has a deadline; reads are retried once after a
+ * lost connection (they have no effect), writes never (one may have run); a circuit breaker per
+ * database answers 503 at once while it is down, and a cap on writes in flight per database
+ * answers 503 under pressure instead of queueing without bound.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { buildCall } from "../../../qipc/src/call.js";
+import { QConnectionError } from "../../../qipc/src/errors.js";
+import { createQPool, type QPool } from "../../../qipc/src/pool.js";
+import type { QValue } from "../../../qipc/src/types.js";
+import { DependencyError } from "../errors/errors.js";
+import type { Provisioner, ProvisionTarget, QEndpoint } from "../provisioning/provisioner.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import { mapQError } from "./q-errors.js";
+
+interface Entry {
+  endpoint: QEndpoint;
+  pool: QPool;
+  checkedAt: number;
+}
+
+export interface ConnectionsOptions {
+  provisioner: Provisioner;
+  logger: Logger;
+  poolSize?: number;
+  requestTimeoutMs?: number;
+  /** how long an endpoint is trusted before the provisioner is asked again */
+  endpointTtlMs?: number;
+  /** how long a request waits for a connection of the pool */
+  acquireTimeoutMs?: number;
+  /** consecutive connection failures that open the breaker, and how long it stays open */
+  breaker?: { threshold: number; cooldownMs: number };
+  /** writes in flight per database before 503 DATABASE_OVERLOADED */
+  maxWritesInFlight?: number;
+}
+
+export interface CallOptions {
+  /** read: retried once after a lost connection; write: never retried, counts toward the cap */
+  kind: "read" | "write";
+  timeoutMs?: number;
+}
+
+export class DatabaseConnections {
+  readonly #o: ConnectionsOptions;
+  readonly #pools = new Map<string, Entry>();
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #writes = new Map<string, number>();
+
+  constructor(options: ConnectionsOptions) {
+    this.#o = options;
+  }
+
+  async #pool(db: ProvisionTarget): Promise<QPool> {
+    const entry = this.#pools.get(db.uid);
+    const ttl = this.#o.endpointTtlMs ?? 30_000;
+    if (entry !== undefined && Date.now() - entry.checkedAt < ttl) return entry.pool;
+    const endpoint = await this.#o.provisioner.endpoint(db);
+    if (entry !== undefined && JSON.stringify(entry.endpoint) === JSON.stringify(endpoint)) {
+      entry.checkedAt = Date.now();
+      return entry.pool;
+    }
+    if (entry !== undefined) void entry.pool.close();
+    const pool = createQPool({
+      ...endpoint,
+      size: this.#o.poolSize ?? 2,
+      timeoutMs: this.#o.requestTimeoutMs ?? 30_000,
+      acquireTimeoutMs: this.#o.acquireTimeoutMs ?? 5000,
+      logger: this.#o.logger,
+    });
+    this.#pools.set(db.uid, { endpoint, pool, checkedAt: Date.now() });
+    return pool;
+  }
+
+  #breaker(uid: string): CircuitBreaker {
+    let breaker = this.#breakers.get(uid);
+    if (breaker === undefined) {
+      breaker = new CircuitBreaker(this.#o.breaker ?? { threshold: 3, cooldownMs: 5000 });
+      this.#breakers.set(uid, breaker);
+    }
+    return breaker;
+  }
+
+  /** Calls a guru q API function on the database; q and connection errors become API errors. */
+  async call(db: ProvisionTarget, name: string, ...args: QValue[]): Promise<QValue> {
+    return this.request(db, name, args, { kind: "write" });
+  }
+
+  async request(db: ProvisionTarget, name: string, args: QValue[], options: CallOptions): Promise<QValue> {
+    const breaker = this.#breaker(db.uid);
+    const wait = breaker.blockedFor();
+    if (wait > 0)
+      throw new DependencyError("DATABASE_UNAVAILABLE", `database ${db.name} is down; retry later`, {
+        retryAfterSeconds: Math.ceil(wait / 1000),
+      });
+    const release = options.kind === "write" ? this.#admitWrite(db) : () => {};
+    try {
+      const result = await this.#attempt(db, name, args, options, breaker);
+      breaker.succeeded();
+      return result;
+    } catch (err) {
+      throw mapQError(err, db.name);
+    } finally {
+      release();
+    }
+  }
+
+  async #attempt(
+    db: ProvisionTarget,
+    name: string,
+    args: QValue[],
+    options: CallOptions,
+    breaker: CircuitBreaker,
+  ): Promise<QValue> {
+    const tries = options.kind === "read" ? 2 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const pool = await this.#pool(db);
+        return await pool.sync(buildCall(name, args), { timeoutMs: options.timeoutMs });
+      } catch (err) {
+        const unreachable =
+          err instanceof QConnectionError ||
+          (err instanceof DependencyError && err.code === "DATABASE_UNAVAILABLE");
+        if (unreachable) {
+          breaker.failed();
+          this.#stale(db.uid);
+        }
+        if (!unreachable || attempt >= tries || breaker.open) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Asks the provisioner for the endpoint again next time (an engine restarted elsewhere). */
+  #stale(uid: string): void {
+    const entry = this.#pools.get(uid);
+    if (entry !== undefined) entry.checkedAt = 0;
+  }
+
+  #admitWrite(db: ProvisionTarget): () => void {
+    const inFlight = this.#writes.get(db.uid) ?? 0;
+    if (inFlight >= (this.#o.maxWritesInFlight ?? 64))
+      throw new DependencyError("DATABASE_OVERLOADED", `database ${db.name} has too many writes in flight`, {
+        retryAfterSeconds: 1,
+      });
+    this.#writes.set(db.uid, inFlight + 1);
+    return () => this.#writes.set(db.uid, (this.#writes.get(db.uid) ?? 1) - 1);
+  }
+
+  /** Closes the database's pool (it was deleted). */
+  async evict(uid: string): Promise<void> {
+    const entry = this.#pools.get(uid);
+    this.#pools.delete(uid);
+    this.#breakers.delete(uid);
+    await entry?.pool.close();
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(entries.map((e) => e.pool.close()));
+  }
+}
