@@ -37,17 +37,27 @@ export function mapQError(err: unknown, database: string): AppError | unknown {
       case "guru.schema.mismatch":
         return new ValidationError([{ code: word, path: [detail || "body"], message: said }], said);
       case "guru.query.limit":
-        return new BadRequestError("RESULT_TOO_LARGE", `the result is over the database's row limit (${said})`);
+        return new BadRequestError(
+          "RESULT_TOO_LARGE",
+          `the result is over the database's row limit (${said})`,
+        );
       case "limit":
-        return new BadRequestError("PAYLOAD_TOO_LARGE", `the request is over the database's size limit (${said})`);
+        return new BadRequestError(
+          "PAYLOAD_TOO_LARGE",
+          `the request is over the database's size limit (${said})`,
+        );
       case "stop":
         return new DependencyError("DATABASE_TIMEOUT", `database ${database} ran past its deadline`);
       default:
-        return new DependencyError("DATABASE_ERROR", `database ${database} answered '${said}`, { cause: err });
+        return new DependencyError("DATABASE_ERROR", `database ${database} answered '${said}`, {
+          cause: err,
+        });
     }
   }
   if (err instanceof QTimeoutError)
-    return new DependencyError("DATABASE_TIMEOUT", `database ${database} did not answer in time`, { cause: err });
+    return new DependencyError("DATABASE_TIMEOUT", `database ${database} did not answer in time`, {
+      cause: err,
+    });
   if (err instanceof QConnectionError)
     return new DependencyError("DATABASE_UNAVAILABLE", `database ${database} cannot be reached`, {
       cause: err,
