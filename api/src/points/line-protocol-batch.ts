@@ -56,6 +56,12 @@ export class LineProtocolBatch implements LineHandler {
   }
 
   error(lineNo: number, reason: string): void {
+    // A line that does not parse has no measurement: the first pass already refused it.
+    if (this.#only !== undefined) return;
+    this.#refuse(lineNo, reason);
+  }
+
+  #refuse(lineNo: number, reason: string): void {
     this.rejected++;
     if (this.rejections.length < MAX_REPORTED) this.rejections.push({ line: lineNo, reason });
   }
@@ -68,8 +74,8 @@ export class LineProtocolBatch implements LineHandler {
       return;
     }
     const refused = this.#refused.get(line.measurement);
-    if (refused !== undefined) this.error(line.lineNo, refused);
-    else if (!this.#mayCreate) this.error(line.lineNo, `series ${line.measurement} does not exist`);
+    if (refused !== undefined) this.#refuse(line.lineNo, refused);
+    else if (!this.#mayCreate) this.#refuse(line.lineNo, `series ${line.measurement} does not exist`);
     else this.#propose(line);
   }
 
@@ -101,7 +107,7 @@ export class LineProtocolBatch implements LineHandler {
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
       target.dropRow();
-      this.error(line.lineNo, err.message);
+      this.#refuse(line.lineNo, err.message);
     }
   }
 

@@ -188,6 +188,21 @@ describe("guru-api data plane: writes and queries on a real guru-engine", functi
       assert.deepEqual(got.values.usage, [1, 2]);
     });
 
+    it("reports each bad line once when the same write also creates a series", async () => {
+      const lines = [`mem,host=p used=1i ${DAY}`, "not a line", `mem,host=p used="x" ${DAY + MIN}`].join(
+        "\n",
+      );
+      const res = await sendText(d.api, `${base}/write`, lines, { token });
+      assert.equal(res.status, 400);
+      const body = res.body as { written: number; rejected: number; lines: { line: number }[] };
+      assert.equal(body.written, 1);
+      assert.equal(body.rejected, 2);
+      assert.deepEqual(
+        body.lines.map((l) => l.line),
+        [2, 3],
+      );
+    });
+
     it("creates the series of a new measurement (tags → symbols, fields → typed columns)", async () => {
       const res = await sendText(
         d.api,
