@@ -25,6 +25,12 @@ LOCAL_ENGINE_ENV := GURU_SEGMENTS=$(DATA_DIR)/engine/stripe-0,$(DATA_DIR)/engine
 # The AWS SDK warns on every start that its 2027 releases will need Node 22; we pin Node 20 on purpose.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 BENCHES := $(basename $(notdir $(wildcard bench/*.ts)))
+# Images and chart (docs/install.md)
+IMAGE_REGISTRY ?= ghcr.io/time-series-guru
+IMAGE_TAG ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGES := api operator engine
+CHART_DIR ?= helm/time-series-guru
+DOCKER ?= docker
 
 ##@ General
 
@@ -73,8 +79,33 @@ cluster-tools: ## Build (or reuse) the local Kubernetes control plane for e2e te
 ##@ Manifests
 
 .PHONY: crds
-crds: install ## Generate crds/kdbdatabases.timeseries.guru.yaml from the zod schema (crds/src/)
+crds: install ## Generate crds/kdbdatabases.timeseries.guru.yaml from the zod schema (crds/src/), and the chart's copy
 	npx tsx crds/src/generate.ts
+	cp crds/kdbdatabases.timeseries.guru.yaml $(CHART_DIR)/files/crds/kdbdatabases.timeseries.guru.yaml
+
+.PHONY: chart-readme
+chart-readme: install ## Regenerate the values table of the chart's README.md from values.yaml's comments
+	npx tsx scripts/chart-readme.ts
+
+.PHONY: helm-lint
+helm-lint: cluster-tools ## helm lint the chart with its default and example values (helm from the cluster tools cache)
+	@helm="$$(test/cluster/build-tools.sh --bin-dir)/helm"; \
+	  "$$helm" lint $(CHART_DIR) && \
+	  for f in $(CHART_DIR)/examples/*.yaml; do "$$helm" lint $(CHART_DIR) -f "$$f"; done
+
+##@ Images
+
+.PHONY: images
+images: ## Build the guru-api, guru-operator and guru-engine images (needs a Docker engine)
+	@if ! $(DOCKER) info >/dev/null 2>&1; then \
+	  echo "make images: no Docker engine is reachable ('$(DOCKER) info' failed); start one or set DOCKER=podman." >&2; \
+	  echo "The Dockerfiles are still checked without building by test/unit/images.test.ts." >&2; \
+	  exit 1; \
+	fi
+	@for image in $(IMAGES); do \
+	  echo "building $(IMAGE_REGISTRY)/guru-$$image:$(IMAGE_TAG)"; \
+	  $(DOCKER) build -f images/$$image.Dockerfile -t $(IMAGE_REGISTRY)/guru-$$image:$(IMAGE_TAG) . || exit 1; \
+	done
 
 ##@ Tests
 
