@@ -208,7 +208,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       log,
       onStartedLeading: startLeading,
       onStoppedLeading: () => {
-        void stopLeading().then(() => options.onLostLeadership?.());
+        // no waiting for reconciles in flight: one may hang on an API server that does not
+        // answer, and another replica may lead already (main exits, which ends them)
+        void stopLeading();
+        options.onLostLeadership?.();
       },
     });
     elector.start();

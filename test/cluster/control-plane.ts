@@ -33,6 +33,11 @@ export interface ControlPlane {
   components: readonly Component[];
   /** the component that has exited, if any (a crash after start) */
   crashed(): Component | undefined;
+  /**
+   * Stops kube-apiserver (SIGTERM, as a control-plane upgrade does) and starts it again with the
+   * same flags on the same port; resolves once /readyz answers. Every client has to reconnect.
+   */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -207,7 +212,7 @@ export async function startControlPlane(tools: ClusterTools): Promise<ControlPla
 
     const apiPort = await freePort();
     const server = `https://${LOOPBACK}:${apiPort}`;
-    const apiserver = start("kube-apiserver", tools.kubeApiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`,
       `--bind-address=${LOOPBACK}`,
       `--advertise-address=${LOOPBACK}`,
@@ -235,8 +240,11 @@ export async function startControlPlane(tools: ClusterTools): Promise<ControlPla
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       "--allow-privileged=true",
       "--profiling=false",
-    ]);
-    await waitUntilReady(apiserver, "ready (/readyz)", () => ok(get(`${server}/readyz`, adminTls)), 120_000);
+    ];
+    const apiserverReady = (component: Component) =>
+      waitUntilReady(component, "ready (/readyz)", () => ok(get(`${server}/readyz`, adminTls)), 120_000);
+    const apiserver = start("kube-apiserver", tools.kubeApiserver, apiserverArgs);
+    await apiserverReady(apiserver);
 
     const componentKubeconfig = async (name: string, pair: KeyPair) => {
       const path = join(dir, `${name}.kubeconfig`);
@@ -324,6 +332,7 @@ export async function startControlPlane(tools: ClusterTools): Promise<ControlPla
     kubeConfig.loadFromFile(kubeconfigPath);
     const components = [...started];
     let stopped: Promise<void> | undefined;
+    let restarting: Promise<void> | undefined;
     return {
       server,
       caPem,
@@ -333,8 +342,28 @@ export async function startControlPlane(tools: ClusterTools): Promise<ControlPla
       logDir,
       components,
       crashed: () => components.find((c) => !c.running()),
+      restartApiServer() {
+        restarting ??= (async () => {
+          const index = started.findIndex((c) => c.name === "kube-apiserver");
+          await started[index]!.stop();
+          // the same log file, appended to
+          const next = startComponent({
+            name: "kube-apiserver",
+            command: tools.kubeApiserver,
+            args: apiserverArgs,
+            logFile: join(logDir, "kube-apiserver.log"),
+          });
+          started[index] = next;
+          components[components.findIndex((c) => c.name === "kube-apiserver")] = next;
+          await apiserverReady(next);
+        })().finally(() => {
+          restarting = undefined;
+        });
+        return restarting;
+      },
       stop() {
         stopped ??= (async () => {
+          await restarting?.catch(() => undefined);
           await stopAll();
           // Keep only the logs: the store, keys, kubeconfigs and the owner's pid go.
           const keep = new Set(["logs"]);

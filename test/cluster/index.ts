@@ -56,6 +56,12 @@ export interface Cluster {
   writeKubeconfigForToken(token: string, name: string): Promise<string>;
   /** a fresh token of a service account (TokenRequest), audience the API server */
   serviceAccountToken(namespace: string, serviceAccount: string, expirationSeconds?: number): Promise<string>;
+  /**
+   * Restarts kube-apiserver (SIGTERM, then the same flags on the same port) and resolves once it
+   * is ready again: watches of every client break and must recover. Same certificates, so
+   * kubeconfigs and tokens stay valid.
+   */
+  restartApiServer(): Promise<void>;
 }
 
 interface Running {
@@ -110,6 +116,13 @@ async function start(): Promise<Running> {
         });
         return request.status!.token;
       },
+      async restartApiServer() {
+        await plane.restartApiServer();
+        // Ready is not settled: until the scheduler's and kwok's watches resume, a pod replaced in
+        // that window can be missed (kube-scheduler then logs "Scheduler cache is corrupted" and
+        // stops placing pods). A canary pod scheduled and Running means they see new pods again.
+        await canaryPod(core);
+      },
     };
     process.stderr.write(
       `    local Kubernetes ${version} control plane up in ${(cluster.startMs / 1000).toFixed(1)} s; logs in ${plane.logDir}\n`,
@@ -118,6 +131,33 @@ async function start(): Promise<Running> {
   } catch (err) {
     await plane.stop();
     throw err;
+  }
+}
+
+/** Creates a pod on any fake node, waits until kwok reports it Running, and deletes it. */
+async function canaryPod(core: CoreV1Api, timeoutMs = 60_000): Promise<void> {
+  const name = `canary-${randomBytes(3).toString("hex")}`;
+  const namespace = "default";
+  await core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        automountServiceAccountToken: false,
+        containers: [{ name: "canary", image: "registry.example/pause:3.10" }],
+      },
+    },
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pod = await core.readNamespacedPod({ name, namespace }).catch(() => undefined);
+      if (pod?.status?.phase === "Running") return;
+      if (Date.now() > deadline) throw new Error(`canary pod not Running within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  } finally {
+    await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
   }
 }
 

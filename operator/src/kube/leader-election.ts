@@ -4,6 +4,9 @@
  * only once its `renewTime + leaseDurationSeconds` has passed; every write carries the
  * resourceVersion read, so two candidates never both win. When renewals keep failing for
  * `renewDeadlineMs`, leadership is lost: `onStoppedLeading` runs and reconciling must stop at once.
+ * Every attempt is bounded in time: a request to an API server that does not answer (a lost node,
+ * a network partition: no reset, just silence) would otherwise hold a leader past its deadline
+ * while another replica takes the expired Lease.
  * renewTime and acquireTime are MicroTime (six fractional digits).
  */
 import type { CoordinationV1Api, V1Lease } from "@kubernetes/client-node";
@@ -53,7 +56,7 @@ export class LeaderElector {
     await this.#tick;
     if (this.#leading) {
       this.#leading = false;
-      await this.#release().catch((err: unknown) =>
+      await withTimeout(this.#release(), this.#options.renewDeadlineMs).catch((err: unknown) =>
         this.#options.log.warn({ err: describeError(err) }, "Could not release the leader Lease."),
       );
     }
@@ -69,8 +72,14 @@ export class LeaderElector {
 
   async #step(): Promise<void> {
     let held = false;
+    // a leader waits no longer than its renew deadline (at least one retry period); a candidate
+    // no longer than a renew deadline
+    const { renewDeadlineMs, retryPeriodMs } = this.#options;
+    const budgetMs = this.#leading
+      ? Math.max(this.#lastRenew + renewDeadlineMs - Date.now(), retryPeriodMs)
+      : renewDeadlineMs;
     try {
-      held = await this.#tryAcquireOrRenew();
+      held = await withTimeout(this.#tryAcquireOrRenew(), budgetMs);
     } catch (err) {
       this.#options.log.warn({ err: describeError(err) }, "Leader Lease update failed.");
     }
@@ -165,6 +174,16 @@ export class LeaderElector {
     await this.#api.replaceNamespacedLease({ name, namespace, body });
     this.#options.log.info({ identity }, "Released the leader Lease.");
   }
+}
+
+/** `work`, or a rejection once `ms` passed; a late outcome of abandoned work is ignored. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the API server did not answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function toMicro(value: unknown): string | undefined {
