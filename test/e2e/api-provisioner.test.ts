@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   ApiException,
   CoreV1Api,
@@ -26,27 +25,9 @@ import {
 } from "../../crds/src/index.js";
 import { applyManifest, type Manifest, rawRequest, useTestNamespace } from "../cluster/index.js";
 import { testCredentials, useService } from "../services/index.js";
+import { eventually } from "../support/eventually.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-
-async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last: ${String(last)})` : ""}`);
-}
 
 /**
  * guru-api's Kubernetes provisioner against the local control plane: it writes KdbDatabase

@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   ApiException,
   AppsV1Api,
@@ -19,6 +18,7 @@ import {
   STORAGE_CLASS,
   useTestNamespace,
 } from "../cluster/index.js";
+import { eventually } from "../support/eventually.js";
 
 // The local control plane itself: what the operator, chart and provisioner suites rely on.
 
@@ -83,25 +83,6 @@ async function refusal(call: Promise<unknown>): Promise<{ code: number; message:
     return { code: err.code, message: String(body?.message ?? err.message) };
   }
   assert.fail("the API server accepted a call it should refuse");
-}
-
-async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
 }
 
 describe("e2e: local Kubernetes control plane", function () {

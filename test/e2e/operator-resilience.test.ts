@@ -15,7 +15,6 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   AppsV1Api,
   CoordinationV1Api,
@@ -50,32 +49,13 @@ import {
   rawRequest,
   useTestNamespace,
 } from "../cluster/index.js";
+import { eventually } from "../support/eventually.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
 /** short leases keep the suite quick; renewDeadline well below the duration keeps it safe */
 const LEASE_SECONDS = 8;
-
-async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  pollMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(pollMs);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
-}
 
 /** operator/rbac.yaml for this suite: its namespace, and cluster-scoped names made unique. */
 function rbacManifests(namespace: string): Manifest[] {

@@ -46,27 +46,9 @@ import {
   rawRequest,
   useTestNamespace,
 } from "../cluster/index.js";
+import { eventually } from "../support/eventually.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-
-async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
-}
 
 /** The API's refusal of a call: HTTP code and the Status message. */
 async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {

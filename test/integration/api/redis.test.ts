@@ -4,7 +4,7 @@ import { createAdminToken } from "../../../api/src/bootstrap.js";
 import { useService } from "../../services/index.js";
 import { freePort } from "../../services/process.js";
 import { startRedis } from "../../services/redis.js";
-import { newTenant, startTestApi, type TestApi } from "./support/harness.js";
+import { eventually, newTenant, startTestApi, type TestApi } from "./support/harness.js";
 
 const metric = async (api: TestApi, name: string) =>
   (await api.runtime.metrics.registry.getSingleMetricAsString(name))
@@ -35,8 +35,16 @@ describe("guru-api: Redis down (own redis-server)", function () {
     const tenant = await newTenant(api, "resilient");
     await api.call("POST", "/v1/databases", { token: tenant.token, body: { name: "steady" } });
     assert.equal((await api.call("GET", "/v1/databases/steady", { token: tenant.token })).status, 200);
-    const before = await (await import("supertest")).default(api.runtime.app).get("/readyz");
-    assert.equal(before.body.checks.cache.status, "ok");
+    // A slow command under load also counts as a cache failure for 10 s: start from a healthy cache.
+    await eventually(
+      "the cache reported ok",
+      20_000,
+      async () => {
+        const before = await (await import("supertest")).default(api.runtime.app).get("/readyz");
+        return before.body.checks.cache.status === "ok" ? true : undefined;
+      },
+      250,
+    );
 
     await redis.stop();
     await sleep(100);

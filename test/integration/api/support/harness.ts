@@ -4,15 +4,17 @@
  * against the OpenAPI document the app serves.
  */
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import request from "supertest";
 import { type AdminToken, createAdminToken } from "../../../../api/src/bootstrap.js";
 import { loadConfig } from "../../../../api/src/config.js";
 import type { Provisioner } from "../../../../api/src/provisioning/provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../../../api/src/server.js";
 import { testCredentials, useService } from "../../../services/index.js";
+import { eventually } from "../../../support/eventually.js";
 import { FakeProvisioner } from "./fake-provisioner.js";
 import { type CheckedResponse, OpenApiValidator } from "./openapi-validator.js";
+
+export { eventually };
 
 export interface CallOptions {
   token?: string;
@@ -95,25 +97,6 @@ export async function newTenant(
   if (created.status !== 201) throw new Error(`token: ${created.status} ${JSON.stringify(created.body)}`);
   const body = created.body as { secret: string; token: { id: string } };
   return { accountId, token: body.secret, tokenId: body.token.id };
-}
-
-export async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last: ${String(last)})` : ""}`);
 }
 
 /** Waits until the database's status is `status` (or it is gone, for "gone"). */
