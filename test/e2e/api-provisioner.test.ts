@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import {
   ApiException,
   CoreV1Api,
@@ -9,23 +8,16 @@ import {
 } from "@kubernetes/client-node";
 import { pino } from "pino";
 import request from "supertest";
-import { parse } from "yaml";
 import { createAdminToken } from "../../api/src/bootstrap.js";
 import { loadConfig } from "../../api/src/config.js";
 import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../api/src/server.js";
-import {
-  CRD_FILE,
-  KDB_CRD_NAME,
-  KDB_GROUP,
-  KDB_PLURAL,
-  KDB_VERSION,
-  type KdbDatabase,
-} from "../../crds/src/index.js";
-import { applyManifest, type Manifest, rawRequest, useTestNamespace } from "../cluster/index.js";
+import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
+import { applyManifest, type Manifest, useTestNamespace } from "../cluster/index.js";
 import { testCredentials, useService } from "../services/index.js";
 import { eventually } from "../support/eventually.js";
+import { installKdbCrd } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -44,17 +36,7 @@ describe("e2e: guru-api's Kubernetes provisioner", function () {
     this.timeout(90_000);
     const { kubeConfig } = ns.cluster;
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, "e2e-api");
-    await eventually("the KdbDatabase CRD established", 30_000, async () => {
-      const crd = await rawRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        kubeConfig,
-        "GET",
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`,
-      );
-      return (
-        crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined
-      );
-    });
+    await installKdbCrd(kubeConfig, "e2e-api");
     // the API's identity: a service account allowed KdbDatabases and reading Secrets, nothing else
     const rbac: Manifest[] = [
       { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "guru-api", namespace: ns.name } },

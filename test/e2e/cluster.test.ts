@@ -1,6 +1,5 @@
 import { strict as assert } from "node:assert";
 import {
-  ApiException,
   AppsV1Api,
   AuthenticationV1Api,
   CoreV1Api,
@@ -19,6 +18,7 @@ import {
   useTestNamespace,
 } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
+import { refusal } from "./support.js";
 
 // The local control plane itself: what the operator, chart and provisioner suites rely on.
 
@@ -72,18 +72,6 @@ const testCrd = {
 
 const serverSideApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-
-/** The API's refusal of a call: HTTP code and the Status message. */
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body = typeof err.body === "string" ? JSON.parse(err.body) : err.body;
-    return { code: err.code, message: String(body?.message ?? err.message) };
-  }
-  assert.fail("the API server accepted a call it should refuse");
-}
 
 describe("e2e: local Kubernetes control plane", function () {
   this.timeout(60_000);

@@ -29,10 +29,8 @@ import {
   type V1Lease,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parse, parseAllDocuments } from "yaml";
+import { parseAllDocuments } from "yaml";
 import {
-  CRD_FILE,
-  KDB_CRD_NAME,
   KDB_GROUP,
   KDB_PLURAL,
   KDB_VERSION,
@@ -42,14 +40,9 @@ import {
 } from "../../crds/src/index.js";
 import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { createMetrics, type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import {
-  applyManifest,
-  deleteManifest,
-  type Manifest,
-  rawRequest,
-  useTestNamespace,
-} from "../cluster/index.js";
+import { applyManifest, deleteManifest, type Manifest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
+import { installKdbCrd } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
@@ -185,17 +178,7 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
     apps = kubeConfig.makeApiClient(AppsV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     leases = kubeConfig.makeApiClient(CoordinationV1Api);
-    await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, "e2e-operator");
-    await eventually("the KdbDatabase CRD established", 30_000, async () => {
-      const crd = await rawRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        kubeConfig,
-        "GET",
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`,
-      );
-      return (
-        crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined
-      );
-    });
+    await installKdbCrd(kubeConfig, "e2e-operator");
     for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
     const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
     operatorKubeConfig = ns.cluster.kubeConfigForToken(token);

@@ -11,7 +11,6 @@ import { readFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -26,10 +25,8 @@ import {
   type V1StatefulSet,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parse, parseAllDocuments } from "yaml";
+import { parseAllDocuments } from "yaml";
 import {
-  CRD_FILE,
-  KDB_CRD_NAME,
   KDB_GROUP,
   KDB_PLURAL,
   KDB_VERSION,
@@ -47,20 +44,9 @@ import {
   useTestNamespace,
 } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
+import { installKdbCrd, refusal } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-
-/** The API's refusal of a call: HTTP code and the Status message. */
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body = typeof err.body === "string" ? JSON.parse(err.body) : err.body;
-    return { code: err.code, message: String(body?.message ?? err.message) };
-  }
-  assert.fail("the API server accepted a call it should refuse");
-}
 
 const gone = async (read: Promise<unknown>) => (await refusal(read)).code === 404 || undefined;
 
@@ -123,17 +109,7 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
     apps = kubeConfig.makeApiClient(AppsV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     // the checked-in CRD, as a user applies it
-    await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, "e2e-operator");
-    await eventually("the KdbDatabase CRD established", 30_000, async () => {
-      const crd = await rawRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        kubeConfig,
-        "GET",
-        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`,
-      );
-      return (
-        crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined
-      );
-    });
+    await installKdbCrd(kubeConfig, "e2e-operator");
     for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
     const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
     const asOperator = ns.cluster.kubeConfigForToken(token);
