@@ -86,5 +86,7 @@ describe("README quick start against a started guru-api (local mode)", function 
     );
     assert.match(run.stdout, /"name":"metrics".*"status":"pending"/);
     assert.match(run.stdout, /"name":"cpu","database":"metrics","columns":\[\{"name":"time"/);
+    assert.match(run.stdout, /"time":\["2023-11-14T22:13:20.000000001Z","2023-11-14T22:13:20.000000002Z"\]/);
+    assert.match(run.stdout, /^2023-11-14T22:00:00.000000000Z,eu,0.6$/m);
   });
 });
