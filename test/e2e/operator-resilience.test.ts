@@ -13,7 +13,6 @@
  * API server without releasing its Lease, while the test process lives on.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import {
   AppsV1Api,
@@ -29,7 +28,6 @@ import {
   type V1Lease,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parseAllDocuments } from "yaml";
 import {
   KDB_GROUP,
   KDB_PLURAL,
@@ -40,32 +38,15 @@ import {
 } from "../../crds/src/index.js";
 import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { createMetrics, type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import { applyManifest, deleteManifest, type Manifest, useTestNamespace } from "../cluster/index.js";
+import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd } from "./support.js";
+import { installKdbCrd, rbacManifests } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
 /** short leases keep the suite quick; renewDeadline well below the duration keeps it safe */
 const LEASE_SECONDS = 8;
-
-/** operator/rbac.yaml for this suite: its namespace, and cluster-scoped names made unique. */
-function rbacManifests(namespace: string): Manifest[] {
-  return parseAllDocuments(readFileSync("operator/rbac.yaml", "utf8")).map((doc) => {
-    const manifest = doc.toJS() as Manifest & {
-      subjects?: { namespace?: string }[];
-      roleRef?: { name: string };
-    };
-    if (manifest.metadata.namespace) manifest.metadata.namespace = namespace;
-    for (const subject of manifest.subjects ?? []) subject.namespace = namespace;
-    if (manifest.kind === "ClusterRole" || manifest.kind === "ClusterRoleBinding")
-      manifest.metadata.name = `guru-operator-${namespace}`;
-    if (manifest.kind === "ClusterRoleBinding" && manifest.roleRef)
-      manifest.roleRef.name = `guru-operator-${namespace}`;
-    return manifest;
-  });
-}
 
 /**
  * A TCP relay in front of the API server for one operator instance. `cut()` resets every

@@ -7,7 +7,6 @@
  * controllers; kwok plays the EC2 nodes' kubelets; the harness plays the EBS CSI driver.
  */
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -25,7 +24,6 @@ import {
   type V1StatefulSet,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parseAllDocuments } from "yaml";
 import {
   KDB_GROUP,
   KDB_PLURAL,
@@ -38,34 +36,16 @@ import { type Operator, operatorConfig, startOperator } from "../../operator/src
 import {
   applyManifest,
   deleteManifest,
-  type Manifest,
   NODE_LABELS,
   rawRequest,
   useTestNamespace,
 } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, refusal } from "./support.js";
+import { installKdbCrd, rbacManifests, refusal } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 const gone = async (read: Promise<unknown>) => (await refusal(read)).code === 404 || undefined;
-
-/** operator/rbac.yaml for this suite: its namespace, and cluster-scoped names made unique. */
-function rbacManifests(namespace: string): Manifest[] {
-  return parseAllDocuments(readFileSync("operator/rbac.yaml", "utf8")).map((doc) => {
-    const manifest = doc.toJS() as Manifest & {
-      subjects?: { namespace?: string }[];
-      roleRef?: { name: string };
-    };
-    if (manifest.metadata.namespace) manifest.metadata.namespace = namespace;
-    for (const subject of manifest.subjects ?? []) subject.namespace = namespace;
-    if (manifest.kind === "ClusterRole" || manifest.kind === "ClusterRoleBinding")
-      manifest.metadata.name = `guru-operator-${namespace}`;
-    if (manifest.kind === "ClusterRoleBinding" && manifest.roleRef)
-      manifest.roleRef.name = `guru-operator-${namespace}`;
-    return manifest;
-  });
-}
 
 function fetchText(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { CRD_FILE, KDB_CRD_NAME } from "../../crds/src/index.js";
 import { applyManifest, type Manifest, rawRequest } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
@@ -29,4 +29,21 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: number; m
     return { code: err.code, message: String(body?.message ?? err.message) };
   }
   assert.fail("the API server accepted a call it should refuse");
+}
+
+/** operator/rbac.yaml for a suite: its namespace, and cluster-scoped names made unique. */
+export function rbacManifests(namespace: string): Manifest[] {
+  return parseAllDocuments(readFileSync("operator/rbac.yaml", "utf8")).map((doc) => {
+    const manifest = doc.toJS() as Manifest & {
+      subjects?: { namespace?: string }[];
+      roleRef?: { name: string };
+    };
+    if (manifest.metadata.namespace) manifest.metadata.namespace = namespace;
+    for (const subject of manifest.subjects ?? []) subject.namespace = namespace;
+    if (manifest.kind === "ClusterRole" || manifest.kind === "ClusterRoleBinding")
+      manifest.metadata.name = `guru-operator-${namespace}`;
+    if (manifest.kind === "ClusterRoleBinding" && manifest.roleRef)
+      manifest.roleRef.name = `guru-operator-${namespace}`;
+    return manifest;
+  });
 }
