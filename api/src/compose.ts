@@ -19,6 +19,7 @@ import { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import { ImportsService } from "./imports/imports-service.js";
 import { JobsStore } from "./jobs/jobs-store.js";
 import type { ApiMetrics } from "./metrics.js";
+import type { ParsePool } from "./points/parse-pool.js";
 import { PointsService } from "./points/points-service.js";
 import type { Provisioner } from "./provisioning/provisioner.js";
 import { QueriesService } from "./queries/queries-service.js";
@@ -36,6 +37,7 @@ export interface Adapters {
   changes: ChangeFeed;
   provisioner: Provisioner;
   connections: DatabaseConnections;
+  parser: ParsePool;
 }
 
 export interface Services {
@@ -124,6 +126,7 @@ export function composeServices(a: Adapters): Services {
     databases,
     series,
     connections: a.connections,
+    parser: a.parser,
     autoCreateSeries: config.data.autoCreateSeries,
     bodyLimit: config.data.writeBodyLimit,
   });

@@ -5,7 +5,7 @@
  * local (dynalite on disk, in-process cache and events, guru-engine processes under ./data) or
  * cloud (DynamoDB, Redis, SNS/SQS, Kubernetes).
  */
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -86,6 +86,8 @@ const envSchema = z.object({
 
   GURU_API_WRITE_BODY_LIMIT: z.string().min(1).default("32mb"),
   GURU_API_WRITE_AUTO_CREATE: flag.default(true),
+  /** worker threads parsing line protocol; 0: parse on the thread serving HTTP */
+  GURU_API_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   GURU_API_QUERY_MAX_ROWS: positiveInt.default(100_000),
   GURU_API_QUERY_PAGE_ROWS: positiveInt.default(50_000),
   GURU_API_DB_POOL_SIZE: positiveInt.default(4),
@@ -163,6 +165,8 @@ export interface DataConfig {
   writeBodyLimit: string;
   /** a line-protocol write may create the series of a new measurement */
   autoCreateSeries: boolean;
+  /** worker threads parsing line protocol (0: none) */
+  parseThreads: number;
   /** rows of one non-streamed reply (and the largest page) */
   queryMaxRows: number;
   /** rows fetched from the database per call while streaming */
@@ -249,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     data: {
       writeBodyLimit: e.GURU_API_WRITE_BODY_LIMIT,
       autoCreateSeries: e.GURU_API_WRITE_AUTO_CREATE,
+      parseThreads: e.GURU_API_PARSE_THREADS ?? availableParallelism(),
       queryMaxRows: e.GURU_API_QUERY_MAX_ROWS,
       queryPageRows: e.GURU_API_QUERY_PAGE_ROWS,
       poolSize: e.GURU_API_DB_POOL_SIZE,

@@ -31,6 +31,7 @@ import type { HealthCheck } from "./http/health.js";
 import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
 import { type ApiMetrics, createMetrics } from "./metrics.js";
+import { ParsePool } from "./points/parse-pool.js";
 import { LocalProvisioner } from "./provisioning/local-provisioner.js";
 import type { Provisioner } from "./provisioning/provisioner.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
@@ -163,6 +164,8 @@ export async function createRuntime(
       breaker: config.data.breaker,
     });
     cleanup.push(() => connections.close());
+    const parser = new ParsePool({ threads: config.data.parseThreads, logger });
+    cleanup.push(() => parser.close());
 
     const services = composeServices({
       config,
@@ -173,6 +176,7 @@ export async function createRuntime(
       changes,
       provisioner,
       connections,
+      parser,
     });
     cleanup.push(() => services.reconciler.stop());
     if (overrides.background !== false) {

@@ -4,6 +4,7 @@
  */
 import { compress } from "./compress.js";
 import {
+  ENCODED,
   type MsgType,
   type QAtom,
   type QFunction,
@@ -78,6 +79,7 @@ function encodeWith(value: QValue, offset: number, exact: boolean): Buffer {
 /** Encoded size in bytes; also validates the value so that writing cannot fail halfway. */
 function sizeOf(v: QValue): number {
   const t = v.type;
+  if (t === ENCODED) return v.bytes.length;
   if (t < 0) return t === -128 ? 2 + stringBytes(v.value as string, "error") : 1 + atomSize(v as QAtom);
   if (t === 0) return 6 + sumSizes((v as { value: QValue[] }).value);
   if (t < 20) return 6 + vectorBytes(v as QVector);
@@ -188,6 +190,10 @@ function checkGuid(g: unknown): void {
 /** Writes `v` at `o` and returns the offset after it. Assumes `sizeOf(v)` validated it. */
 function write(buf: Buffer, o: number, v: QValue): number {
   const t = v.type;
+  if (t === ENCODED) {
+    buf.set(v.bytes, o);
+    return o + v.bytes.length;
+  }
   buf[o++] = t & 0xff;
   if (t === -128) return writeString(buf, o, v.value);
   if (t < 0) return writeAtom(buf, o, v as QAtom);

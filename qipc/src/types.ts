@@ -106,7 +106,19 @@ export interface QFunction {
   raw: Uint8Array;
 }
 
-export type QValue = QAtom | QVector | QList | QDict | QTable | QError | QFunction;
+/** The type code of `QEncoded`: outside q's byte-sized codes, so no message can carry it. */
+export const ENCODED = 256;
+
+/**
+ * A value encoded beforehand by `encodeValue` (in a worker thread, say), written into a message
+ * as it is. Only the encoder takes it; decoding never yields one.
+ */
+export interface QEncoded {
+  type: typeof ENCODED;
+  bytes: Uint8Array;
+}
+
+export type QValue = QAtom | QVector | QList | QDict | QTable | QError | QFunction | QEncoded;
 
 /** IPC message types (header byte 1). */
 export const MsgType = { async: 0, sync: 1, response: 2 } as const;

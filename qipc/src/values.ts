@@ -3,7 +3,18 @@
  * inputs are checked (an int must be an integer in range) instead of wrapping silently.
  */
 import { INT_INF, INT_NULL, LONG_INF, LONG_NULL, timestampFromString } from "./temporal.js";
-import type { QAtom, QDict, QError, QFunction, QList, QTable, QValue, QVector } from "./types.js";
+import {
+  ENCODED,
+  type QAtom,
+  type QDict,
+  type QEncoded,
+  type QError,
+  type QFunction,
+  type QList,
+  type QTable,
+  type QValue,
+  type QVector,
+} from "./types.js";
 
 /** The null of each type, as stored on the wire. Floats and reals: NaN. Symbols: "". */
 export const NULL = {
@@ -151,6 +162,8 @@ export const q = {
   times: intVector(19),
 
   list: (...items: QValue[]): QList => ({ type: 0, attr: 0, value: items }),
+  /** bytes from `encodeValue`, sent as they are */
+  encoded: (bytes: Uint8Array): QEncoded => ({ type: ENCODED, bytes }),
   dict: (keys: QValue, values: QValue): QDict => ({ type: 99, keys, values }),
   /** A dictionary with symbol keys and a general list of values. */
   dictOf: (entries: Readonly<Record<string, QValue>>): QDict => ({

@@ -36,11 +36,13 @@ export interface ColumnBuilder {
   toQ(): QValue;
 }
 
-class NumericColumn implements ColumnBuilder {
+export class NumericColumn implements ColumnBuilder {
   readonly letter: TypeLetter;
   readonly #make: (n: number) => Numeric;
   readonly #nil: number | bigint;
   #values: Numeric;
+  /** the 64-bit values as little-endian 32-bit words, for writers that avoid BigInts */
+  #words: Int32Array;
   length = 0;
 
   constructor(letter: Exclude<TypeLetter, "s" | "C">, capacity: number) {
@@ -48,15 +50,34 @@ class NumericColumn implements ColumnBuilder {
     this.#make = NUMERIC[letter].make;
     this.#nil = NUMERIC[letter].nil;
     this.#values = this.#make(Math.max(16, capacity));
+    this.#words = this.#wordsOf(this.#values);
+  }
+
+  #wordsOf(values: Numeric): Int32Array {
+    return values instanceof BigInt64Array ? new Int32Array(values.buffer) : new Int32Array(0);
+  }
+
+  #reserve(): void {
+    if (this.length < this.#values.length) return;
+    const grown = this.#make(this.#values.length * 2);
+    grown.set(this.#values as never);
+    this.#values = grown;
+    this.#words = this.#wordsOf(grown);
   }
 
   push(value: number | bigint | string): void {
-    if (this.length === this.#values.length) {
-      const grown = this.#make(this.#values.length * 2);
-      grown.set(this.#values as never);
-      this.#values = grown;
-    }
+    this.#reserve();
     (this.#values as unknown as (number | bigint | string)[])[this.length++] = value;
+  }
+
+  /**
+   * Appends a row to a 64-bit column (p, j, n) and returns the words to write it into, at
+   * `2 * (length - 1)` and the word after (see decimal-bytes.ts).
+   */
+  appendInt64(): Int32Array {
+    this.#reserve();
+    this.length++;
+    return this.#words;
   }
 
   pushNull(): void {

@@ -37,8 +37,8 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
     req: Request,
   ): Promise<Reply> => {
     bodyLimitBytes ??= parseByteSize(service.bodyLimit);
-    const text = (await readBody(req, bodyLimitBytes)).toString("utf8");
-    const result = await service.writeLineProtocol(principal, db, text, precision);
+    const body = await readBody(req, bodyLimitBytes);
+    const result = await service.writeLineProtocol(principal, db, body, precision);
     if (result.rejected === 0) return { status: 204 };
     const first = result.rejections[0];
     const detail = `${result.rejected} line(s) refused, ${result.written} written; first: line ${first?.line}: ${first?.reason}`;

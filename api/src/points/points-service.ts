@@ -3,7 +3,7 @@
  * become typed columns here and go to the database in one `.guru.write` per series, which answers
  * only once they are durable; the reply is sent after that.
  */
-import { q } from "../../../qipc/src/values.js";
+import { type QValue, q } from "../../../qipc/src/index.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
@@ -16,8 +16,9 @@ import type { SeriesRecord } from "../series/series-store.js";
 import type { Principal } from "../tokens/scopes.js";
 import type { SeriesColumns } from "./column-builders.js";
 import { jsonPoints } from "./json-points.js";
-import { type FieldKind, LineProtocolParser, measurementsOf } from "./line-protocol.js";
-import { LineProtocolBatch, type LineRejection, type SeriesProposal } from "./line-protocol-batch.js";
+import { type FieldKind, measurementsOf } from "./line-protocol.js";
+import { type LineRejection, MAX_REPORTED, type SeriesProposal } from "./line-protocol-batch.js";
+import type { ParsePool } from "./parse-pool.js";
 import { type Precision, unixToQTime } from "./point-values.js";
 import type { WritePointsInput } from "./points-schemas.js";
 
@@ -40,6 +41,8 @@ export interface PointsServiceOptions {
   databases: DatabasesService;
   series: SeriesService;
   connections: DatabaseConnections;
+  /** where line protocol is parsed */
+  parser: ParsePool;
   /** a line-protocol write may create the series of a new measurement */
   autoCreateSeries: boolean;
   /** largest write body (Express notation, e.g. 32mb), after gzip is undone */
@@ -68,10 +71,13 @@ export class PointsService {
 
   /** Writes the rows; resolves once the database has made them durable. */
   async write(db: DatabaseRecord, series: string, columns: SeriesColumns): Promise<number> {
-    if (columns.rows === 0) return 0;
-    const written = await this.#o.connections.request(db, ".guru.write", [q.symbol(series), columns.toQ()], {
-      kind: "write",
-    });
+    return columns.rows === 0 ? 0 : this.#send(db, series, columns.toQ());
+  }
+
+  /** `.guru.write` of the columns (a dict of typed vectors, or those already encoded). */
+  async #send(db: DatabaseRecord, series: string, columns: QValue): Promise<number> {
+    const args = [q.symbol(series), columns];
+    const written = await this.#o.connections.request(db, ".guru.write", args, { kind: "write" });
     return Number((written as { value: bigint }).value);
   }
 
@@ -89,32 +95,31 @@ export class PointsService {
   async writeLineProtocol(
     principal: Principal,
     database: string,
-    text: string,
+    body: Buffer,
     precision: Precision,
   ): Promise<LineProtocolResult> {
     const db = await this.#o.databases.resolveReady(principal, database, "write");
-    const schemas = await this.#schemas(db, measurementsOf(text));
+    const schemas = await this.#schemas(db, measurementsOf(body));
     const now = unixToQTime(BigInt(Date.now()) * 1_000_000n, "ns");
-    const parser = new LineProtocolParser();
     const mayCreate = this.#o.autoCreateSeries;
-    const batch = new LineProtocolBatch({ schemas, precision, now, mayCreate });
-    parser.parse(text, batch);
-    const batches = [batch];
-    if (batch.proposals.size > 0) {
-      const refused = await this.#create(principal, db, batch.proposals, schemas);
-      const only = new Set(batch.proposals.keys());
-      const second = new LineProtocolBatch({ schemas, precision, now, mayCreate: false, only, refused });
-      parser.parse(text, second);
-      batches.push(second);
+    const first = await this.#o.parser.run({ body, schemas, precision, now, mayCreate });
+    const results = [first];
+    if (first.proposals.size > 0) {
+      const refused = await this.#create(principal, db, first.proposals, schemas);
+      const only = new Set(first.proposals.keys());
+      results.push(
+        await this.#o.parser.run({ body, schemas, precision, now, mayCreate: false, only, refused }),
+      );
     }
     let written = 0;
-    for (const b of batches)
-      for (const [name, columns] of b.series) written += await this.write(db, name, columns);
-    const rejections = batches
-      .flatMap((b) => b.rejections)
+    for (const result of results)
+      for (const series of result.series)
+        written += await this.#send(db, series.name, q.encoded(series.columns));
+    const rejections = results
+      .flatMap((r) => r.rejections)
       .sort((a, b) => a.line - b.line)
-      .slice(0, 100);
-    return { written, rejected: batch.rejected + (batches[1]?.rejected ?? 0), rejections };
+      .slice(0, MAX_REPORTED);
+    return { written, rejected: results.reduce((n, r) => n + r.rejected, 0), rejections };
   }
 
   async #schemas(db: DatabaseRecord, names: Set<string>): Promise<Map<string, SeriesRecord["columns"]>> {

@@ -34,6 +34,7 @@ export function plain(value: QValue): Plain {
       return { t: value.type, v: float(value.value) };
     default:
       if ("raw" in value) return { t: value.type, v: Array.from(value.raw) };
+      if ("bytes" in value) return { t: value.type, v: Array.from(value.bytes) };
       return {
         t: value.type,
         v: Array.isArray(value.value)

@@ -45,7 +45,7 @@ export function describe(value: QValue): string {
     case -128:
       return `-128 ${value.value}`;
     default:
-      if ("raw" in value) return String(value.type);
+      if ("raw" in value || "bytes" in value) return String(value.type);
       if (value.type < 0) return `${value.type} ${String(value.value)}`;
       return `${value.type} ${Array.from(value.value as ArrayLike<unknown>, String).join(",")}`;
   }

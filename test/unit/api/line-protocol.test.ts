@@ -17,14 +17,20 @@ interface Line {
 function parseAll(text: string) {
   const lines: Line[] = [];
   const errors: { line: number; reason: string }[] = [];
-  new LineProtocolParser().parse(text, {
-    line: (l) =>
+  new LineProtocolParser().parse(Buffer.from(text), {
+    line: (l) => {
+      const time = l.time();
       lines.push({
         measurement: l.measurement,
-        tags: l.tagKeys.slice(0, l.tagCount).map((k, i) => [k, l.tagValues[i]!]),
-        fields: l.fieldKeys.slice(0, l.fieldCount).map((k, i) => [k, l.fieldKinds[i]!, l.fieldValues[i]!]),
-        ...(l.time === undefined ? {} : { time: l.time }),
-      }),
+        tags: Array.from({ length: l.tagCount }, (_, i) => [l.tagKey(i), l.tagValue(i)]),
+        fields: Array.from({ length: l.fieldCount }, (_, i) => [
+          l.fieldKey(i),
+          l.fieldKind(i),
+          l.fieldValue(i),
+        ]),
+        ...(time === undefined ? {} : { time }),
+      });
+    },
     error: (line, reason) => errors.push({ line, reason }),
   });
   return { lines, errors };
@@ -106,7 +112,7 @@ describe("api: line-protocol parser", () => {
   it("finds the measurements of a body without parsing it", () => {
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), (lines) => {
-        const found = measurementsOf(lines.map(serialize).join("\n"));
+        const found = measurementsOf(Buffer.from(lines.map(serialize).join("\n")));
         for (const l of lines) assert.ok(found.has(l.measurement), l.measurement);
       }),
     );

@@ -29,7 +29,7 @@ export async function startDataApi(
   const provisioner = new LocalProvisioner({
     dataDir,
     launch: options.launch ?? "in-process",
-    logger: pino({ level: "silent" }),
+    logger: pino({ level: process.env.TEST_LOG ?? "silent" }),
   });
   const api = await startTestApi({ env: { GURU_API_DATA_DIR: dataDir, ...options.env }, provisioner });
   const tenant = await newTenant(api, name);

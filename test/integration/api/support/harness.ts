@@ -57,7 +57,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     GURU_API_PROVISIONER: "local",
     GURU_API_LOCAL_ENGINE: "in-process",
     GURU_API_RECONCILE_INTERVAL_MS: "50",
-    GURU_API_LOG_LEVEL: "silent",
+    GURU_API_LOG_LEVEL: process.env.TEST_LOG ?? "silent",
     ...options.env,
   });
   const provisioner = options.provisioner ?? new FakeProvisioner();
