@@ -25,13 +25,15 @@ export interface SpawnOptions {
 }
 
 const RECENT_LINES = 20;
+const LIVENESS_FD = 4;
 
 export function spawnEngine(options: SpawnOptions): Promise<ChildEngine> {
   const fromSource = import.meta.url.endsWith(".ts");
   const main = fileURLToPath(new URL(fromSource ? "./main.ts" : "./main.js", import.meta.url));
   const child = spawn(process.execPath, [...(fromSource ? ["--import", "tsx"] : []), main], {
-    env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    env: { ...process.env, ...options.env, GURU_PARENT_FD: String(LIVENESS_FD) },
+    // the liveness pipe: the child stops when its end reads EOF, i.e. when we die (main.ts)
+    stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const recent: string[] = [];

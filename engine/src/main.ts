@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * guru-engine: `node dist/engine/src/main.js` (or `npx tsx engine/src/main.ts`). Configured from
- * the environment (docs/engine.md); stops gracefully on SIGTERM and SIGINT.
+ * the environment (docs/engine.md); stops gracefully on SIGTERM and SIGINT, and when the parent
+ * that gave it a liveness pipe (`GURU_PARENT_FD`) dies.
  */
+import { Socket } from "node:net";
 import { pino } from "pino";
 import { configFromEnv } from "./config.js";
 import { startEngine } from "./engine.js";
@@ -25,3 +27,14 @@ const stop = (signal: string) => {
 };
 process.once("SIGTERM", () => stop("SIGTERM"));
 process.once("SIGINT", () => stop("SIGINT"));
+
+// The parent holds the pipe's other end until it dies, even by SIGKILL: then no one is left to
+// serve, and our lock on the store would keep the engine the parent's successor starts out.
+const parentFd = process.env.GURU_PARENT_FD;
+if (parentFd !== undefined && parentFd !== "") {
+  const pipe = new Socket({ fd: Number(parentFd), readable: true, writable: false });
+  pipe.on("error", () => {}); // followed by close
+  pipe.once("close", () => stop("parent exited"));
+  pipe.resume();
+  pipe.unref();
+}

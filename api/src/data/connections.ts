@@ -56,8 +56,7 @@ export class DatabaseConnections {
 
   async #pool(db: ProvisionTarget): Promise<QPool> {
     const entry = this.#pools.get(db.uid);
-    const ttl = this.#o.endpointTtlMs ?? 30_000;
-    if (entry !== undefined && Date.now() - entry.checkedAt < ttl) return entry.pool;
+    if (entry !== undefined && this.#trusted(entry, db)) return entry.pool;
     const endpoint = await this.#o.provisioner.endpoint(db);
     if (entry !== undefined && JSON.stringify(entry.endpoint) === JSON.stringify(endpoint)) {
       entry.checkedAt = Date.now();
@@ -73,6 +72,19 @@ export class DatabaseConnections {
     });
     this.#pools.set(db.uid, { endpoint, pool, checkedAt: Date.now() });
     return pool;
+  }
+
+  /**
+   * Whether the pool's endpoint holds without asking the provisioner: not past its TTL, and not
+   * known to be down (a local engine that exited is restarted, elsewhere, by asking at once
+   * rather than after the pool's acquire timeout).
+   */
+  #trusted(entry: Entry, db: ProvisionTarget): boolean {
+    const seen = this.#o.provisioner.serving?.(db).state;
+    return (
+      Date.now() - entry.checkedAt < (this.#o.endpointTtlMs ?? 30_000) &&
+      (seen === undefined || seen === "ready")
+    );
   }
 
   #breaker(uid: string): CircuitBreaker {

@@ -10,7 +10,7 @@ import {
   ifMatchHeaders,
   updateDatabaseBody,
 } from "./databases-schemas.js";
-import { type DatabasesService, databaseView, etagOf } from "./databases-service.js";
+import { type DatabasesService, etagOf } from "./databases-service.js";
 
 const TAG = "Databases";
 const location = (name: string) => `/v1/databases/${name}`;
@@ -43,7 +43,7 @@ export function databasesRoutes(service: DatabasesService, idempotency: Idempote
             const db = await service.create(principal, body);
             return {
               status: 202,
-              body: databaseView(db),
+              body: service.view(db),
               headers: { Location: location(db.name), ETag: etagOf(db) },
             };
           },
@@ -74,7 +74,7 @@ export function databasesRoutes(service: DatabasesService, idempotency: Idempote
       },
       handler: async ({ principal, params }) => {
         const db = await service.get(principal, params.db);
-        return { status: 200, body: databaseView(db), headers: { ETag: etagOf(db) } };
+        return { status: 200, body: service.view(db), headers: { ETag: etagOf(db) } };
       },
     }),
     route({
@@ -98,7 +98,7 @@ export function databasesRoutes(service: DatabasesService, idempotency: Idempote
         const { db, changed } = await service.update(principal, params.db, body, headers["if-match"]);
         return {
           status: changed ? 202 : 200,
-          body: databaseView(db),
+          body: service.view(db),
           headers: { Location: location(db.name), ETag: etagOf(db) },
         };
       },
@@ -121,7 +121,7 @@ export function databasesRoutes(service: DatabasesService, idempotency: Idempote
       },
       handler: async ({ principal, params, headers }) => {
         const db = await service.delete(principal, params.db, headers["if-match"]);
-        return { status: 202, body: databaseView(db), headers: { Location: location(db.name) } };
+        return { status: 202, body: service.view(db), headers: { Location: location(db.name) } };
       },
     }),
   ];

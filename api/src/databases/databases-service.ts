@@ -22,7 +22,7 @@ import { DATABASE_NAME_PATTERN } from "./database-name.js";
 import type { CreateDatabaseInput, DatabaseView, UpdateDatabaseInput } from "./databases-schemas.js";
 import { type DatabaseRecord, type DatabasesStore, TERMINAL, totalGiB } from "./databases-store.js";
 
-export function databaseView(db: DatabaseRecord): DatabaseView {
+function recordView(db: DatabaseRecord): DatabaseView {
   return {
     name: db.name,
     region: db.region,
@@ -66,6 +66,20 @@ export class DatabasesService {
 
   constructor(options: DatabasesServiceOptions) {
     this.#o = options;
+  }
+
+  /**
+   * The database as clients see it: the catalog's status, except that a ready database whose
+   * provisioner sees it not serving right now (local mode: its engine is restarting or failed)
+   * says so rather than `ready`.
+   */
+  view(db: DatabaseRecord): DatabaseView {
+    const view = recordView(db);
+    const seen = db.status === "ready" ? this.#o.provisioner.serving?.(db) : undefined;
+    if (seen === undefined || seen.state === "ready") return view;
+    if (seen.state === "failed") return { ...view, status: "failed", statusReason: seen.reason };
+    const detail = seen.state === "progressing" ? seen.detail : undefined;
+    return { ...view, status: "provisioning", statusReason: detail ?? "not running; starts on its next use" };
   }
 
   /** The database through the cache (the data plane's lookup), or undefined. */
@@ -159,7 +173,7 @@ export class DatabasesService {
         : decodeCursor(cursor, ["name"], (p) => DATABASE_NAME_PATTERN.test(p.name ?? "")).name;
     const page = await this.#o.store.list(principal.accountId, limit, after);
     return {
-      items: page.items.filter((db) => canSeeDatabase(principal, db.name)).map(databaseView),
+      items: page.items.filter((db) => canSeeDatabase(principal, db.name)).map((db) => this.view(db)),
       nextCursor: page.last === undefined ? null : encodeCursor({ name: page.last }),
     };
   }

@@ -3,13 +3,15 @@
  * `<dataDir>/<accountId>/<database>/stripe-<i>` (one segment directory per stripe, as volumes in
  * Kubernetes), its login in `credentials` beside them (mode 0600), its q IPC port picked by the
  * kernel on loopback. Engines run as child processes (default: isolated, killable) or in this
- * process. A ready database whose engine died is restarted on its next use.
+ * process. A ready database whose engine died is restarted on its next use. Child engines stop
+ * when this process dies (their liveness pipe, engine/src/child-process.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Engine } from "../../../crds/src/kdb-database.js";
 import { type ChildEngine, spawnEngine } from "../../../engine/src/child-process.js";
@@ -20,6 +22,8 @@ import { DependencyError } from "../errors/errors.js";
 import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./provisioner.js";
 
 const USER = "guru";
+/** how long a start is retried: the engine of a crashed predecessor may still hold the files' lock */
+const START_RETRY_MS = 20_000;
 
 interface RunningEngine {
   port: number;
@@ -133,6 +137,24 @@ export class LocalProvisioner implements Provisioner {
     };
   }
 
+  /**
+   * The engine of a crashed predecessor exits once it sees its parent gone, but may be
+   * checkpointing for a moment, holding the files' lock: retry a failed start with a short backoff.
+   */
+  async #launchRetrying(db: ProvisionTarget): Promise<RunningEngine> {
+    const deadline = Date.now() + START_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await this.#launch(db);
+      } catch (err) {
+        if (this.#closed || Date.now() + delay > deadline) throw err;
+        const why = (err as Error).message;
+        this.#o.logger.warn({ database: db.name, accountId: db.accountId, why }, "guru-engine start retried");
+        await sleep(delay);
+      }
+    }
+  }
+
   async apply(db: ProvisionTarget): Promise<void> {
     await this.#ensure(db, false);
   }
@@ -155,7 +177,7 @@ export class LocalProvisioner implements Provisioner {
       password: await this.#password(db),
     };
     this.#instances.set(db.uid, instance);
-    instance.starting = this.#launch(db).then(
+    instance.starting = this.#launchRetrying(db).then(
       (engine) => {
         instance.engine = engine;
         instance.state = "ready";
@@ -173,6 +195,10 @@ export class LocalProvisioner implements Provisioner {
   }
 
   async status(db: ProvisionTarget): Promise<ProvisionState> {
+    return this.serving(db);
+  }
+
+  serving(db: Pick<ProvisionTarget, "uid">): ProvisionState {
     const instance = this.#instances.get(db.uid);
     if (instance === undefined) return { state: "absent" };
     if (instance.state === "starting") return { state: "progressing", detail: "starting guru-engine" };
@@ -210,8 +236,10 @@ export class LocalProvisioner implements Provisioner {
     });
   }
 
-  health() {
-    return { status: "ok" as const };
+  health(): { status: "ok" | "degraded"; detail?: string } {
+    const down = [...this.#instances.keys()].filter((uid) => this.serving({ uid }).state !== "ready").length;
+    if (down === 0) return { status: "ok" };
+    return { status: "degraded", detail: `${down} of ${this.#instances.size} databases not serving` };
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,11 @@ export interface Provisioner {
   remove(db: ProvisionTarget): Promise<void>;
   /** The q endpoint of a ready database (throws DATABASE_UNAVAILABLE when it has none). */
   endpoint(db: ProvisionTarget): Promise<QEndpoint>;
+  /**
+   * What it sees of a database right now, without asking anyone (local: its engine's state); left
+   * out where that would cost a call (Kubernetes: the operator reports through `status`).
+   */
+  serving?(db: ProvisionTarget): ProvisionState;
   health(): { status: "ok" | "degraded"; detail?: string };
   close(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 import { strict as assert } from "node:assert";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../services/process.js";
+import { type ApiProcess, startApiProcess } from "./support/api-process.js";
 
 /** The README's quick start: the shell block after "## Quick start". */
 async function quickStart(): Promise<string> {
@@ -23,54 +23,26 @@ async function quickStart(): Promise<string> {
 describe("README quick start against a started guru-api (local mode)", function () {
   this.timeout(120_000);
   let dir: string;
-  let api: ChildProcess | undefined;
+  let api: ApiProcess | undefined;
   let port: number;
-  let output = "";
+  const output = () => api?.output() ?? "";
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "guru-quick-start-"));
     port = await freePort();
-    // run from the repository (where tsx resolves); data, and the quick start's cwd, in `dir`
-    api = spawn(process.execPath, ["--import", "tsx", "api/src/main.ts"], {
-      env: {
-        ...process.env,
-        GURU_API_MODE: "local",
-        GURU_API_DATA_DIR: join(dir, "data"),
-        GURU_API_PORT: String(port),
-        GURU_API_METRICS_PORT: "0",
-        GURU_API_LOG_LEVEL: "warn",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      },
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
-    api.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    api.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const [message] = (await Promise.race([
-      once(api, "message"),
-      once(api, "exit").then(() => {
-        throw new Error(`guru-api exited:\n${output}`);
-      }),
-    ])) as [{ type: string }];
-    assert.equal(message.type, "listening");
+    // data, and the quick start's cwd, in `dir`
+    api = await startApiProcess(join(dir, "data"), port);
   });
 
   after(async () => {
-    if (api !== undefined && api.exitCode === null) {
-      const exited = once(api, "exit");
-      api.kill("SIGTERM");
-      await exited;
-    }
+    await api?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   it("printed the admin token on first start and kept it in data/admin-token", async () => {
     const token = (await readFile(join(dir, "data", "admin-token"), "utf8")).trim();
     assert.match(token, /^tsg_/);
-    assert.ok(output.includes(token), "the token is printed");
+    assert.ok(output().includes(token), "the token is printed");
   });
 
   it("runs the quick start's commands as written (port aside)", async () => {
@@ -82,7 +54,7 @@ describe("README quick start against a started guru-api (local mode)", function 
     assert.equal(
       run.status,
       0,
-      `quick start failed (${run.status}):\n${run.stdout}\n${run.stderr}\n${output}`,
+      `quick start failed (${run.status}):\n${run.stdout}\n${run.stderr}\n${output()}`,
     );
     assert.match(run.stdout, /"name":"metrics".*"status":"pending"/);
     assert.match(run.stdout, /"name":"cpu","database":"metrics","columns":\[\{"name":"time"/);
