@@ -2,6 +2,7 @@
  * A circuit breaker per database: after `threshold` consecutive failures to reach it, requests
  * fail at once for `cooldownMs` (503 with Retry-After) instead of each waiting for a connection
  * that will not come; then one request at a time probes it (half-open) until one succeeds.
+ * Any reply succeeds, q errors too: they prove the database reachable.
  */
 export interface BreakerOptions {
   threshold: number;
@@ -23,14 +24,22 @@ export class CircuitBreaker {
     return (this.#o.now ?? Date.now)();
   }
 
-  /** Milliseconds until a request may be tried, or 0 when it may go now (and then holds the probe). */
-  blockedFor(): number {
-    if (this.#failures < this.#o.threshold) return 0;
+  /**
+   * Whether a request may go now, or for how long it must wait. While half-open, the one request
+   * let through is the probe: it must end with `succeeded`, `failed` or `released`.
+   */
+  admit(): { go: true; probe: boolean } | { go: false; waitMs: number } {
+    if (this.#failures < this.#o.threshold) return { go: true, probe: false };
     const wait = this.#openUntil - this.#now();
-    if (wait > 0) return wait;
-    if (this.#probing) return Math.max(1, this.#o.cooldownMs / 4);
+    if (wait > 0) return { go: false, waitMs: wait };
+    if (this.#probing) return { go: false, waitMs: Math.max(1, this.#o.cooldownMs / 4) };
     this.#probing = true;
-    return 0;
+    return { go: true, probe: true };
+  }
+
+  /** The probe ended without telling whether the database is reachable: another may try. */
+  released(): void {
+    this.#probing = false;
   }
 
   succeeded(): void {

@@ -9,12 +9,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { buildCall } from "../../../qipc/src/call.js";
-import { QConnectionError } from "../../../qipc/src/errors.js";
+import { QConnectionError, QRemoteError } from "../../../qipc/src/errors.js";
 import { createQPool, type QPool } from "../../../qipc/src/pool.js";
 import type { QValue } from "../../../qipc/src/types.js";
 import { DependencyError } from "../errors/errors.js";
 import type { Provisioner, ProvisionTarget, QEndpoint } from "../provisioning/provisioner.js";
-import { CircuitBreaker } from "./circuit-breaker.js";
+import { type BreakerOptions, CircuitBreaker } from "./circuit-breaker.js";
 import { mapQError } from "./q-errors.js";
 
 interface Entry {
@@ -33,7 +33,7 @@ export interface ConnectionsOptions {
   /** how long a request waits for a connection of the pool */
   acquireTimeoutMs?: number;
   /** consecutive connection failures that open the breaker, and how long it stays open */
-  breaker?: { threshold: number; cooldownMs: number };
+  breaker?: BreakerOptions;
   /** writes in flight per database before 503 DATABASE_OVERLOADED */
   maxWritesInFlight?: number;
 }
@@ -103,18 +103,23 @@ export class DatabaseConnections {
 
   async request(db: ProvisionTarget, name: string, args: QValue[], options: CallOptions): Promise<QValue> {
     const breaker = this.#breaker(db.uid);
-    const wait = breaker.blockedFor();
-    if (wait > 0)
-      throw new DependencyError("DATABASE_UNAVAILABLE", `database ${db.name} is down; retry later`, {
-        retryAfterSeconds: Math.ceil(wait / 1000),
-      });
     const release = options.kind === "write" ? this.#admitWrite(db) : () => {};
     try {
-      const result = await this.#attempt(db, name, args, options, breaker);
-      breaker.succeeded();
-      return result;
-    } catch (err) {
-      throw mapQError(err, db.name);
+      const admitted = breaker.admit();
+      if (!admitted.go)
+        throw new DependencyError("DATABASE_UNAVAILABLE", `database ${db.name} is down; retry later`, {
+          retryAfterSeconds: Math.ceil(admitted.waitMs / 1000),
+        });
+      try {
+        const result = await this.#attempt(db, name, args, options, breaker);
+        breaker.succeeded();
+        return result;
+      } catch (err) {
+        if (err instanceof QRemoteError) breaker.succeeded(); // any q reply proves it reachable
+        throw mapQError(err, db.name);
+      } finally {
+        if (admitted.probe) breaker.released();
+      }
     } finally {
       release();
     }

@@ -1,0 +1,112 @@
+import { strict as assert } from "node:assert";
+import { pino } from "pino";
+import { DatabaseConnections } from "../../../api/src/data/connections.js";
+import { DependencyError } from "../../../api/src/errors/errors.js";
+import type { Provisioner, ProvisionTarget } from "../../../api/src/provisioning/provisioner.js";
+import { QFail } from "../../../qipc/src/errors.js";
+import { createQServer, type QServer } from "../../../qipc/src/server.js";
+import { q } from "../../../qipc/src/values.js";
+
+const db: ProvisionTarget = {
+  accountId: "a1",
+  name: "metrics",
+  uid: "u1",
+  region: "local",
+  engine: "guru-engine",
+  size: "dev",
+  storage: { stripes: 1, stripeSizeGiB: 1 },
+  generation: 1,
+};
+const COOLDOWN_MS = 5000;
+
+/**
+ * The circuit breaker of a database's connections, on a real q server, with an injected clock:
+ * once open and cooled down, one request probes; whatever that probe meets (a q error, a
+ * timeout, a write refused by the in-flight cap) it must not leave the breaker stuck half-open.
+ */
+describe("database connections: the circuit breaker's probe", () => {
+  let server: QServer;
+  let connections: DatabaseConnections;
+  let now = 0;
+  /** how the server answers: a value, a q error, or never */
+  let mode: "ok" | "error" | "hang" = "ok";
+  /** while true, the provisioner has no endpoint (a failure to reach the database) */
+  let down = false;
+  let hung: (() => void)[] = [];
+
+  beforeEach(async () => {
+    mode = "ok";
+    down = false;
+    server = createQServer({
+      handle: () => {
+        if (mode === "error") throw new QFail("guru.boom");
+        if (mode === "hang") return new Promise((resolve) => hung.push(() => resolve(q.long(0n))));
+        return q.long(1n);
+      },
+    });
+    const { port } = await server.listen(0, "127.0.0.1");
+    const provisioner = {
+      endpoint: async () => {
+        if (down) throw new DependencyError("DATABASE_UNAVAILABLE", "no endpoint");
+        return { host: "127.0.0.1", port, user: "u", password: "p" };
+      },
+    } as unknown as Provisioner;
+    connections = new DatabaseConnections({
+      provisioner,
+      logger: pino({ level: "silent" }),
+      poolSize: 2, // a request hung on one leaves the other free
+      endpointTtlMs: 0, // ask for the endpoint every time, so `down` applies at once
+      maxWritesInFlight: 1,
+      breaker: { threshold: 3, cooldownMs: COOLDOWN_MS, now: () => now },
+    });
+  });
+  afterEach(async () => {
+    for (const resolve of hung) resolve();
+    hung = [];
+    await connections.close();
+    await server.close();
+  });
+
+  const read = (timeoutMs?: number) => connections.request(db, "f", [], { kind: "read", timeoutMs });
+  const code = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "ok",
+      (err: { code?: string; message: string }) =>
+        `${err.code}${err.message.includes("down") ? " (breaker)" : ""}`,
+    );
+  /** three failures to reach it, then the cooldown passes: the next request is the probe */
+  const openAndCoolDown = async () => {
+    down = true;
+    for (let i = 0; (await code(read())) !== "DATABASE_UNAVAILABLE (breaker)"; i++) assert.ok(i < 3);
+    down = false;
+    now += COOLDOWN_MS;
+  };
+
+  it("closes when the probe meets a q error: the database answered", async () => {
+    await openAndCoolDown();
+    mode = "error";
+    assert.equal(await code(read()), "DATABASE_ERROR");
+    assert.equal(await code(read()), "DATABASE_ERROR");
+    mode = "ok";
+    assert.equal(await code(read()), "ok");
+  });
+
+  it("lets another request probe after the probe timed out", async () => {
+    await openAndCoolDown();
+    mode = "hang";
+    assert.equal(await code(read(50)), "DATABASE_TIMEOUT");
+    mode = "ok";
+    assert.equal(await code(read()), "ok");
+  });
+
+  it("does not give the probe to a write refused by the in-flight cap", async () => {
+    mode = "hang";
+    const inFlight = code(connections.request(db, "w", [], { kind: "write" }));
+    await openAndCoolDown();
+    assert.equal(await code(connections.request(db, "w", [], { kind: "write" })), "DATABASE_OVERLOADED");
+    mode = "ok";
+    assert.equal(await code(read()), "ok");
+    for (const resolve of hung) resolve();
+    assert.equal(await inFlight, "ok");
+  });
+});
