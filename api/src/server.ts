@@ -27,6 +27,7 @@ import type { EventConsumer, EventPublisher } from "./events/events.js";
 import { MemoryEventBus } from "./events/memory-bus.js";
 import { SnsPublisher } from "./events/sns-publisher.js";
 import { SqsConsumer } from "./events/sqs-consumer.js";
+import { answerClientErrors } from "./http/client-errors.js";
 import type { HealthCheck } from "./http/health.js";
 import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
@@ -263,6 +264,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function listenRuntime(runtime: ApiRuntime): Promise<Listening> {
   const { config, metrics } = runtime;
   const api = createServer(runtime.app);
+  answerClientErrors(api, runtime.logger);
   api.keepAliveTimeout = 65_000; // longer than load balancers' idle timeout
   const metricsServer = createServer((req, res) => {
     if (req.url === "/metrics") {

@@ -21,6 +21,8 @@ export interface ChildEngine {
 export interface SpawnOptions {
   /** GURU_* variables (docs/engine.md) */
   env: Record<string, string>;
+  /** every line the engine prints (its JSON log), e.g. to carry it into the parent's log */
+  onLine?: (line: string) => void;
   startTimeoutMs?: number;
 }
 
@@ -40,6 +42,7 @@ export function spawnEngine(options: SpawnOptions): Promise<ChildEngine> {
   const remember = (line: string) => {
     recent.push(line);
     if (recent.length > RECENT_LINES) recent.shift();
+    options.onLine?.(line);
   };
   // keep draining both streams, so a chatty child never blocks on a full pipe
   for (const stream of [child.stdout, child.stderr])

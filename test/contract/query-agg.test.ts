@@ -152,6 +152,29 @@ describe(".guru.query: aggregates", () => {
     );
   });
 
+  it("sums longs and timespans exactly up to 2^63-1, and past it (or at -2^63, the null): guru.overflow", async () => {
+    const big = await c.create("aggbig", "v:j w:j n:n");
+    const M = 2n ** 62n;
+    const data = q.table({
+      time: q.timestamps([T0, T0 + 1n, T0 + 2n]),
+      v: q.longs([M, M - 1n, 1n]),
+      w: q.longs([-M, -M, 0n]),
+      n: q.timespans([M, M - 1n, 1n]),
+    });
+    await c.call(".guru.write", q.symbol(big), data);
+    const sum = (col: string, rows: bigint) =>
+      c.call(
+        ".guru.query",
+        q.symbol(big),
+        q.dictOf({ end: q.timestamp(T0 + rows), agg: aggregate({ s: ["sum", col] }) }),
+      );
+    assertSame(await sum("v", 2n), q.table({ s: q.longs([2n ** 63n - 1n]) }));
+    assertSame(await sum("n", 2n), q.table({ s: q.timespans([2n ** 63n - 1n]) }));
+    await rejectsWith(sum("v", 3n), "guru.overflow");
+    await rejectsWith(sum("n", 3n), "guru.overflow");
+    await rejectsWith(sum("w", 2n), "guru.overflow");
+  });
+
   it("without by and nothing matched: one row, count and sum 0, all else null", async () => {
     const agg = aggregate({
       n: ["count", "fv"],

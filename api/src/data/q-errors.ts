@@ -9,6 +9,7 @@ import {
   ConflictError,
   DependencyError,
   NotFoundError,
+  UnprocessableError,
   ValidationError,
 } from "../errors/errors.js";
 
@@ -40,6 +41,11 @@ export function mapQError(err: unknown, database: string): AppError | unknown {
         return new BadRequestError(
           "RESULT_TOO_LARGE",
           `the result is over the database's row limit (${said})`,
+        );
+      case "guru.overflow":
+        return new UnprocessableError(
+          "RESULT_OVERFLOW",
+          `an aggregate is past the range of its type (${said}); sum a float column instead, or fewer rows`,
         );
       case "limit":
         return new BadRequestError(

@@ -29,6 +29,22 @@ export const ERRORS = {
     description:
       "A body that is not JSON could not be read: broken gzip, or a CSV upload without a usable header.",
   },
+  MALFORMED_REQUEST: {
+    status: 400,
+    title: "The request cannot be read",
+    description: "Not a readable HTTP/1.1 request (its request line or a header is malformed).",
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    title: "The request head is too large",
+    description:
+      "The request line and headers are over 16 KiB together (a very long URL, or a large header).",
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    title: "Request timeout",
+    description: "The request was not received completely in time.",
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     title: "Unsupported media type",
@@ -182,6 +198,12 @@ export const ERRORS = {
     title: "Some points were refused",
     description:
       "Lines or rows of a write were refused (`lines` gives each one's number and reason, at most 100); every other one was written (`written`).",
+  },
+  RESULT_OVERFLOW: {
+    status: 422,
+    title: "An aggregate overflows its type",
+    description:
+      "A `sum` of `long`, `int`, `boolean` or `timespan` values is past what a 64-bit integer holds (±(2^63−1)); sum a float column, or over fewer rows.",
   },
   RESULT_TOO_LARGE: {
     status: 413,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { databaseNameSchema } from "../databases/database-name.js";
 import { named } from "../openapi/registry.js";
 import { PRECISIONS } from "./point-values.js";
 
@@ -43,7 +44,7 @@ export const lineProtocolQuery = z.strictObject({ precision: precisionSchema });
 
 /** InfluxDB v2: bucket is the database; org is accepted and ignored (the token names the account). */
 export const influxV2Query = z.strictObject({
-  bucket: z.string().min(1).describe("the database"),
+  bucket: databaseNameSchema.describe("the database"),
   org: z.string().optional().describe("ignored: the token's account is the organisation"),
   orgID: z.string().optional().describe("ignored"),
   precision: precisionSchema,
@@ -51,7 +52,7 @@ export const influxV2Query = z.strictObject({
 
 /** InfluxDB v1: db is the database; rp and consistency are accepted and ignored. */
 export const influxV1Query = z.strictObject({
-  db: z.string().min(1).describe("the database"),
+  db: databaseNameSchema.describe("the database"),
   rp: z.string().optional().describe("ignored"),
   consistency: z.string().optional().describe("ignored"),
   precision: z

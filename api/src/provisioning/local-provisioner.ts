@@ -12,7 +12,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "pino";
+import { type Level, type Logger, pino } from "pino";
 import type { Engine } from "../../../crds/src/kdb-database.js";
 import { type ChildEngine, spawnEngine } from "../../../engine/src/child-process.js";
 import { engineConfig } from "../../../engine/src/config.js";
@@ -118,6 +118,7 @@ export class LocalProvisioner implements Provisioner {
         GURU_DUCKDB_THREADS: String(threads),
         GURU_LOG_LEVEL: "warn",
       },
+      onLine: (line) => this.#engineLog(db, line),
     });
     let exited = false;
     void child.exited.then((code) => {
@@ -135,6 +136,14 @@ export class LocalProvisioner implements Provisioner {
       },
       alive: () => !exited,
     };
+  }
+
+  /** A line of a child engine's log (JSON, warn and above) into ours, so its errors are seen. */
+  #engineLog(db: ProvisionTarget, line: string): void {
+    const entry = logEntry(line);
+    const level = (pino.levels.labels[entry.level ?? 40] ?? "warn") as Level;
+    const where = { database: db.name, accountId: db.accountId };
+    this.#o.logger[level]({ ...where, engine: entry }, `guru-engine: ${entry.msg}`);
   }
 
   /**
@@ -253,4 +262,15 @@ export class LocalProvisioner implements Provisioner {
       }),
     );
   }
+}
+
+/** A pino JSON line, or the text of one that is not. */
+function logEntry(line: string): { level?: number; msg?: string } {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (typeof value === "object" && value !== null) return value;
+  } catch {
+    // not JSON: the text itself
+  }
+  return { msg: line };
 }

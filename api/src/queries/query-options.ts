@@ -39,6 +39,9 @@ const UNIT_NS: Record<string, bigint> = {
   d: 86_400_000_000_000n,
 };
 
+/** the widest timespan: 2^63−1 ns (−2^63 is q's null) */
+const MAX_TIMESPAN = 2n ** 63n - 1n;
+
 const WHERE_TEXT = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*(>=|<=|!=|<>|=|<|>|\s(?:in|within|like)\s)\s*(.*?)\s*$/;
 const AGG_TEXT = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?([a-z]+)\(([A-Za-z][A-Za-z0-9_]*)\)$/;
 
@@ -114,7 +117,11 @@ export class QueryBuilder {
   #convert(letter: TypeLetter, value: unknown, text: boolean, path: (string | number)[]): Converted {
     try {
       const precision = this.#input.precision;
-      return text ? fromText(letter, String(value), precision) : fromJson(letter, value, precision);
+      const v = text ? fromText(letter, String(value), precision) : fromJson(letter, value, precision);
+      // q IPC ends a symbol at its first NUL
+      if (letter === "s" && typeof v === "string" && v.includes("\0"))
+        throw new ValueError("a symbol cannot hold a NUL character");
+      return v;
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
       this.#c.add(path, err.message);
@@ -198,8 +205,9 @@ export class QueryBuilder {
   #bucket(): QValue | undefined {
     if (this.#input.bucket === undefined) return undefined;
     const ns = parseDuration(this.#input.bucket);
-    if (ns === undefined || ns <= 0n) {
-      this.#c.add([this.#where, "bucket"], `not a duration: ${this.#input.bucket}`);
+    if (ns === undefined || ns <= 0n || ns > MAX_TIMESPAN) {
+      const why = ns !== undefined && ns > 0n ? "wider than a timespan holds (106751 days)" : "not a duration";
+      this.#c.add([this.#where, "bucket"], `bucket ${this.#input.bucket}: ${why}`);
       return undefined;
     }
     return q.timespan(ns);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { named } from "../openapi/registry.js";
 import { PRECISIONS } from "../points/point-values.js";
 import { precisionSchema } from "../points/points-schemas.js";
-import { COLUMN_TYPE_NAMES } from "../series/column-types.js";
+import { COLUMN_TYPE_NAMES, NAME_PATTERN } from "../series/column-types.js";
 
 export const FORMATS = ["json", "rows", "jsonl", "csv"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -33,6 +33,9 @@ const aggText = z
   .max(200)
   .describe("[output=]function(column); functions: first last min max sum avg count stddev median");
 
+// names go to the database as symbols, which cannot hold every character (NUL)
+const columnName = z.string().regex(NAME_PATTERN, "a column name: a letter, then letters, digits or _");
+
 /** Everything both forms share, once parsed. */
 export interface QueryInput {
   start?: string | number;
@@ -55,11 +58,11 @@ export const queryBody = z.strictObject({
   start: time.optional(),
   end: time.optional().describe("excluded"),
   precision: precisionSchema,
-  columns: z.array(z.string().max(64)).max(256).optional().describe("raw queries: columns after time"),
+  columns: z.array(columnName).max(256).optional().describe("raw queries: columns after time"),
   where: z
     .array(
       z.strictObject({
-        column: z.string().max(64),
+        column: columnName,
         op: z.enum(OPS),
         value: z.unknown().describe("typed as the column; a list for in and within ([lo, hi])"),
       }),
@@ -67,7 +70,7 @@ export const queryBody = z.strictObject({
     .max(64)
     .default([])
     .describe("conditions, all of which must hold"),
-  by: z.array(z.string().max(64)).max(64).optional().describe("tag columns to group by"),
+  by: z.array(columnName).max(64).optional().describe("tag columns to group by"),
   bucket: bucket.optional(),
   agg: z.array(aggText).max(64).optional(),
   fill: z.enum(FILLS).optional().describe("empty buckets: none (default), null, prev, linear, zero"),
@@ -78,15 +81,17 @@ export const queryBody = z.strictObject({
   epoch,
 });
 
-const list = z
+const splitList = (s: string) =>
+  s
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+const list = z.string().max(4096).transform(splitList);
+const columnList = z
   .string()
   .max(4096)
-  .transform((s) =>
-    s
-      .split(",")
-      .map((p) => p.trim())
-      .filter(Boolean),
-  );
+  .regex(/^[A-Za-z0-9_,\s]*$/, "comma-separated column names")
+  .transform(splitList);
 
 export const queryQuery = z.strictObject({
   start: z
@@ -96,7 +101,7 @@ export const queryQuery = z.strictObject({
     .describe("RFC 3339, or an integer count of `precision` units since 1970"),
   end: z.string().max(64).optional().describe("excluded; as start"),
   precision: precisionSchema,
-  columns: list.optional().describe("comma-separated columns (raw queries)"),
+  columns: columnList.optional().describe("comma-separated columns (raw queries)"),
   where: z
     .string()
     .max(8192)
@@ -104,7 +109,7 @@ export const queryQuery = z.strictObject({
     .describe(
       "conditions separated by `;`: `host=a;usage>0.5;host in a|b;usage within 0|1;note like fo*` (ops = != < <= > >= in within like)",
     ),
-  by: list.optional().describe("comma-separated tag columns"),
+  by: columnList.optional().describe("comma-separated tag columns"),
   bucket: bucket.optional(),
   agg: list.optional().describe("comma-separated [output=]function(column)"),
   fill: z.enum(FILLS).optional(),
@@ -116,7 +121,7 @@ export const queryQuery = z.strictObject({
 });
 
 export const lastQuery = z.strictObject({
-  by: list.optional().describe("comma-separated tag columns: the latest point of each group"),
+  by: columnList.optional().describe("comma-separated tag columns: the latest point of each group"),
   format,
   epoch,
 });

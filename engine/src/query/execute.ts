@@ -4,7 +4,7 @@
  */
 import { QFail } from "../../../qipc/src/errors.js";
 import type { QTable } from "../../../qipc/src/types.js";
-import type { TypeLetter } from "../store/column-types.js";
+import { NULL_LONG, type TypeLetter } from "../store/column-types.js";
 import { type RawColumn, toQ } from "../store/result-columns.js";
 import { type ColumnDef, type SeriesDef, tableName, timeRange } from "../store/schema.js";
 import { SqlParams } from "../store/sql-params.js";
@@ -101,6 +101,7 @@ async function runAggregate(spec: QuerySpec, aggs: AggSpec[], env: QueryEnv): Pr
     maxRows: env.maxRows,
     signal: env.signal,
   });
+  refuseOverflow(aggs, result.columns.slice(letters.length - aggs.length));
   const { columns, rows } = arrange(spec, aggs, letters, result.columns, result.rows, env);
   if (!isPaged(spec) && rows > env.maxRows) throw new QFail(`guru.query.limit: ${rows} rows`);
   const offset = resume?.offset ?? 0;
@@ -110,6 +111,15 @@ async function runAggregate(spec: QuerySpec, aggs: AggSpec[], env: QueryEnv): Pr
     table: toTable(names, letters, page, env.store.symbols),
     next: end < rows ? encodeCursor(spec, { kind: "offset", offset: end }) : null,
   };
+}
+
+/** A sum of longs or timespans is never null unless it is past what a long holds (sql.ts). */
+function refuseOverflow(aggs: AggSpec[], outputs: RawColumn[]): void {
+  aggs.forEach((a, i) => {
+    const values = outputs[i];
+    if (a.fn === "sum" && values instanceof BigInt64Array && values.includes(NULL_LONG))
+      throw new QFail(`guru.overflow: ${a.output}: sum of ${a.column.name} is beyond what a long holds`);
+  });
 }
 
 /** Puts aggregated rows in result order, filling empty buckets when asked. */

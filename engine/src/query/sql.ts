@@ -76,7 +76,9 @@ function aggExpr(agg: AggSpec): string {
       return type === "s" ? `count(NULLIF(${col}, ${NULL_SYMBOL_ID}))` : `count(${col})`;
     case "sum":
       if (type === "e" || type === "f") return `coalesce(sum(${col}::DOUBLE), 0)`;
-      return `coalesce(sum(${col}::BIGINT)::BIGINT, 0)`;
+      // DuckDB sums BIGINTs exactly (HUGEINT); one that no long holds reads as the null, and
+      // execute.ts refuses it rather than wrap it as q would
+      return `TRY_CAST(coalesce(sum(${col}::BIGINT), 0) AS BIGINT)`;
     case "avg":
       return `avg(${asDouble(col, type)})`;
     case "dev":

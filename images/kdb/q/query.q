@@ -79,6 +79,14 @@
   `data`next!(page;.guru.cursor[spec;(`long$lt;k)])}
 
 / ---- aggregates (engine: query/sql.ts aggSql, query/spec.ts) ------------------------------
+/ a sum of longs, exact, or 'guru.overflow past what a long holds (q's own sum wraps silently):
+/ summed as high and low 32-bit halves, neither of which can overflow below 2^31 values
+.guru.sumLong:{[v]
+  w:v where not null v;
+  hi:sum w div 4294967296; lo:sum w mod 4294967296;
+  hi+:lo div 4294967296; lo:lo mod 4294967296;
+  if[(hi<-2147483648) or hi>2147483647; '"guru.overflow"];
+  $[null r:lo+hi*4294967296; '"guru.overflow"; r]}
 / one function per agg name, applied to a group's column in time order. Nulls are skipped;
 / over no values: count and sum 0, all else null (docs/q-api.md, aggregates).
 / (explicit [v] parameters: a body naming y would make q take two arguments)
@@ -87,7 +95,7 @@
   {[v] $[count v; last v; .guru.nul v]};
   {[v] $[count w:v where not null v; min w; .guru.nul v]};
   {[v] $[count w:v where not null v; max w; .guru.nul v]};
-  {[v] $[(abs type v) in 8 9h; sum "f"$v; 16h=abs type v; sum v; sum `long$v]};
+  {[v] $[(abs type v) in 8 9h; sum "f"$v; 16h=abs type v; `timespan$.guru.sumLong `long$v; .guru.sumLong `long$v]};
   {[v] avg "f"$v};
   {[v] $[count w:"f"$v where not null v; dev w; 0n]};
   {[v] $[count w:"f"$v where not null v; med w; 0n]};
