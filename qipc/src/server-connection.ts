@@ -224,9 +224,9 @@ export class ServerConnection {
     try {
       value = decodeMessage(frame.bytes, { maxSize: this.#settings.maxMessageBytes }).value;
     } catch (err) {
-      // The frame's length was sound, so the stream stays in step: answer and carry on.
+      // kdb+ hangs up on a message it cannot read: whatever sent it is not to be trusted further
       this.#log("warn", { err }, "undecodable q IPC message");
-      if (sync) await this.#reply(q.error("badmsg"));
+      this.#closeGracefully(sync ? encodeMessage(q.error("badmsg"), MsgType.response) : undefined);
       return;
     }
     this.#phase = "handling";

@@ -78,14 +78,22 @@ describe("qipc server: wire protocol", () => {
     peer.socket.destroy();
   });
 
-  it("answers a well-framed but undecodable sync message with 'badmsg and carries on", async () => {
+  it("answers a well-framed but undecodable sync message with 'badmsg, then closes (as kdb+)", async () => {
     echo = await startEchoServer();
     const peer = await loggedInPeer(echo.port);
     peer.socket.write(Buffer.from("010100000a0000007700", "hex"));
     peer.socket.write(syncMessage(q.list(q.symbol("echo"), q.long(5n))));
-    const expected = Buffer.concat([reply(error("badmsg")), reply(q.long(5n))]);
-    assert.deepEqual((await peer.bytes(1 + expected.length)).subarray(1), expected);
-    peer.socket.destroy();
+    await peer.closed;
+    assert.deepEqual(peer.received().subarray(1), reply(error("badmsg")));
+    assert.equal(echo.contexts.length, 0, "the request after it was not run");
+  });
+
+  it("closes without a word after an undecodable async message", async () => {
+    echo = await startEchoServer();
+    const peer = await loggedInPeer(echo.port);
+    peer.socket.write(Buffer.from("010000000a0000007700", "hex"));
+    await peer.closed;
+    assert.deepEqual(peer.received(), Buffer.of(3));
   });
 
   it("answers a sync message with a broken header with 'badmsg, then closes", async () => {
