@@ -72,8 +72,10 @@ const envSchema = z.object({
   GURU_API_EVENTS_WAIT_S: z.coerce.number().int().min(0).max(20).default(20),
 
   GURU_API_RATE_LIMIT: z.enum(["memory", "redis", "off"]).optional(),
-  GURU_API_RATE_LIMIT_PER_S: positiveInt.default(50),
-  GURU_API_RATE_LIMIT_BURST: positiveInt.default(100),
+  // A batching writer sends few large requests: the default must not cap one token's ingest below
+  // what a database takes (200 bodies of 5,000 lines a second is 1M lines/s).
+  GURU_API_RATE_LIMIT_PER_S: positiveInt.default(200),
+  GURU_API_RATE_LIMIT_BURST: positiveInt.default(400),
 
   GURU_API_PROVISIONER: z.enum(["local", "kubernetes"]).optional(),
   GURU_API_LOCAL_ENGINE: z.enum(["process", "in-process"]).default("process"),

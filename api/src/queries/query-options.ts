@@ -206,7 +206,8 @@ export class QueryBuilder {
     if (this.#input.bucket === undefined) return undefined;
     const ns = parseDuration(this.#input.bucket);
     if (ns === undefined || ns <= 0n || ns > MAX_TIMESPAN) {
-      const why = ns !== undefined && ns > 0n ? "wider than a timespan holds (106751 days)" : "not a duration";
+      const why =
+        ns !== undefined && ns > 0n ? "wider than a timespan holds (106751 days)" : "not a duration";
       this.#c.add([this.#where, "bucket"], `bucket ${this.#input.bucket}: ${why}`);
       return undefined;
     }
