@@ -8,6 +8,7 @@ export * from "./builders/stateful-set.js";
 export { loadConfig, type OperatorConfig, operatorConfig } from "./config.js";
 export { KdbDatabaseController } from "./controller/kdb-database-controller.js";
 export * from "./controller/kdb-database-status.js";
+export * from "./controller/pod-serving.js";
 export { isApiError } from "./kube/api-error.js";
 export { microTime } from "./kube/micro-time.js";
 export { WorkQueue } from "./kube/work-queue.js";

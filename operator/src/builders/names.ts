@@ -39,7 +39,7 @@ export const ANNOTATIONS = {
   credentialsHash: "timeseries.guru/credentials-hash",
   /** hash of the licence file (kdb) */
   licenseHash: "timeseries.guru/license-hash",
-  /** on the StatefulSet: hash of everything the pod template is built from */
+  /** on the StatefulSet and its pod template: hash of everything the pod template is built from */
   templateInputs: "timeseries.guru/template-inputs",
 } as const;
 

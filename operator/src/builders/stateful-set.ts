@@ -251,10 +251,11 @@ export function buildStatefulSet(
   const name = db.metadata.name;
   const { volumes, mounts } = volumesAndMounts(db);
   const metadata = childMetadata(db, names.statefulSet(name));
+  const templateInputs = templateInputsHash(db, inputs);
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: { ...metadata, annotations: { [ANNOTATIONS.templateInputs]: templateInputsHash(db, inputs) } },
+    metadata: { ...metadata, annotations: { [ANNOTATIONS.templateInputs]: templateInputs } },
     spec: {
       replicas: replicas(db),
       serviceName: names.headlessService(name),
@@ -268,6 +269,8 @@ export function buildStatefulSet(
         metadata: {
           labels: commonLabels(db),
           annotations: {
+            // on the pod too: while the StatefulSet is replaced, it says what the pod was built from
+            [ANNOTATIONS.templateInputs]: templateInputs,
             [ANNOTATIONS.configHash]: inputs.configHash,
             [ANNOTATIONS.credentialsHash]: inputs.credentialsHash,
             ...(inputs.licenseHash ? { [ANNOTATIONS.licenseHash]: inputs.licenseHash } : {}),

@@ -21,7 +21,7 @@ import {
 import { buildNetworkPolicy, buildPodDisruptionBudget } from "../builders/policies.js";
 import { parseQuantity } from "../builders/quantity.js";
 import { buildClientService, buildHeadlessService } from "../builders/services.js";
-import { buildStatefulSet, type PodInputs, replicas } from "../builders/stateful-set.js";
+import { buildStatefulSet, type PodInputs, replicas, templateInputsHash } from "../builders/stateful-set.js";
 import type { OperatorConfig } from "../config.js";
 import { describeError, isApiError } from "../kube/api-error.js";
 import { type Applicable, type Kube, mergePatch } from "../kube/client.js";
@@ -65,6 +65,9 @@ interface StatefulSetResult {
   replacing: boolean;
 }
 
+/** Ready=False reasons the user asked for (a spec change, hibernation): no Warning. */
+const EXPECTED_NOT_READY = new Set(["Hibernated", "RollingOut"]);
+
 export function parseKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf("/");
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
@@ -106,8 +109,9 @@ export class KdbDatabaseController {
       volumes.claims,
       log,
     );
-    const pod = await this.observePod(db, sts.statefulSet);
-    return this.reportStatus(db, { image, claims: volumes.claims, pod, ...sts }, log);
+    const pod = await this.observePod(db, sts);
+    const templateInputs = templateInputsHash(db, { image, configHash, ...secrets.inputs });
+    return this.reportStatus(db, { image, claims: volumes.claims, pod, templateInputs, ...sts }, log);
   }
 
   // --- steps ---------------------------------------------------------------------------------
@@ -351,10 +355,33 @@ export class KdbDatabaseController {
           : "Scaling back to one pod on the same volumes.",
       );
     }
-    return {
-      statefulSet: applied ?? this.#deps.caches.statefulSet(namespace, name) ?? live,
-      replacing: false,
-    };
+    return { statefulSet: await this.readStatefulSet(namespace, name, applied ?? live), replacing: false };
+  }
+
+  /**
+   * The StatefulSet at least as new as `known` (what was applied, or the cache's copy): the
+   * cache's when it holds that generation, else a GET. The apply's response is not used for its
+   * status, which predates the StatefulSet controller seeing the change.
+   */
+  async readStatefulSet(
+    namespace: string,
+    name: string,
+    known: V1StatefulSet | undefined,
+  ): Promise<V1StatefulSet | undefined> {
+    const cached = this.#deps.caches.statefulSet(namespace, name);
+    const generation = known?.metadata?.generation ?? 0;
+    if (
+      cached &&
+      cached.metadata?.uid === known?.metadata?.uid &&
+      (cached.metadata?.generation ?? 0) >= generation
+    )
+      return cached;
+    try {
+      return await this.#deps.kube.apps.readNamespacedStatefulSet({ name, namespace });
+    } catch (err) {
+      if (isApiError(err, 404)) return undefined;
+      throw new Error(`while reading StatefulSet ${name}`, { cause: err });
+    }
   }
 
   async replaceStatefulSet(db: KdbDatabase, live: V1StatefulSet, log: Logger): Promise<void> {
@@ -383,9 +410,12 @@ export class KdbDatabaseController {
     );
   }
 
-  /** The database pod, when it should run but is not ready: its conditions say why. */
-  async observePod(db: KdbDatabase, sts: V1StatefulSet | undefined): Promise<V1Pod | undefined> {
-    if (!sts || replicas(db) === 0 || (sts.status?.readyReplicas ?? 0) >= 1) return undefined;
+  /**
+   * The database pod, read fresh: Ready is judged on it (ready, of the revision rolled out), and
+   * its conditions say why it is not. Not read before there is a StatefulSet (there is no pod).
+   */
+  async observePod(db: KdbDatabase, sts: StatefulSetResult): Promise<V1Pod | undefined> {
+    if (!sts.statefulSet && !sts.replacing) return undefined;
     try {
       return await this.#deps.kube.core.readNamespacedPod({
         name: names.pod(db.metadata.name),
@@ -403,6 +433,7 @@ export class KdbDatabaseController {
       image: string;
       claims: V1PersistentVolumeClaim[];
       pod?: V1Pod;
+      templateInputs: string;
       statefulSet?: V1StatefulSet;
       replacing: boolean;
     },
@@ -414,6 +445,7 @@ export class KdbDatabaseController {
       statefulSet: seen.statefulSet,
       replacingStatefulSet: seen.replacing,
       pod: seen.pod,
+      templateInputs: seen.templateInputs,
       claims: seen.claims,
     });
     await this.writeStatus(db, status, log);
@@ -425,11 +457,16 @@ export class KdbDatabaseController {
   }
 
   async reportBlocked(db: KdbDatabase, image: string, blocker: Blocker, log: Logger): Promise<Result> {
+    const statefulSet = this.#deps.caches.statefulSet(
+      db.metadata.namespace!,
+      names.statefulSet(db.metadata.name),
+    );
     const status = computeStatus(db, {
       now: new Date(),
       image,
       blocker,
-      statefulSet: this.#deps.caches.statefulSet(db.metadata.namespace!, names.statefulSet(db.metadata.name)),
+      statefulSet,
+      pod: await this.observePod(db, { statefulSet, replacing: false }),
       replacingStatefulSet: false,
       claims: this.#deps.caches.claims(db.metadata.namespace!, db.metadata.name),
     });
@@ -529,7 +566,7 @@ export class KdbDatabaseController {
       if (ready.status === "True") {
         log.info({ endpoint: next.endpoint }, "Database is ready.");
         await this.#deps.events.normal(db, "Ready", "Reconcile", ready.message);
-      } else if (was("Ready") === "True" && ready.reason !== "Hibernated") {
+      } else if (was("Ready") === "True" && !EXPECTED_NOT_READY.has(ready.reason)) {
         await this.#deps.events.warning(db, "NotReady", "Reconcile", ready.message);
       } else if (ready.reason === "Hibernated" && next.phase === "Hibernated") {
         await this.#deps.events.normal(db, "Hibernated", "Hibernate", ready.message);

@@ -17,6 +17,7 @@ import type {
 import { credentialsSecretName, endpoint, LABELS, names } from "../builders/names.js";
 import { formatBytes, parseQuantity } from "../builders/quantity.js";
 import { replicas } from "../builders/stateful-set.js";
+import { judgePod, podReady } from "./pod-serving.js";
 
 /** Something the database needs and does not have: it cannot run or change until fixed. */
 export interface Blocker {
@@ -29,12 +30,18 @@ export interface Observation {
   now: Date;
   image: string;
   blocker?: Blocker;
-  /** the StatefulSet as the API server holds it after the apply (absent while it is replaced) */
+  /**
+   * the StatefulSet as read after the apply (from the cache once it holds the applied generation,
+   * else a GET; never the apply's response, whose status predates the StatefulSet controller
+   * seeing the change); absent while it is replaced
+   */
   statefulSet?: V1StatefulSet;
   /** the StatefulSet is being deleted (orphaning the pod) to be created with larger claim templates */
   replacingStatefulSet: boolean;
-  /** the database pod, when it is not ready (to say why) */
+  /** the database pod */
   pod?: V1Pod;
+  /** hash of the inputs of the pod template wanted now (absent when blocked before it is known) */
+  templateInputs?: string;
   /** the stripe claims */
   claims: V1PersistentVolumeClaim[];
 }
@@ -108,14 +115,6 @@ function rollingUpdate(sts: V1StatefulSet): boolean {
   return currentRevision !== undefined && updateRevision !== undefined && currentRevision !== updateRevision;
 }
 
-function statefulSetUpToDate(sts: V1StatefulSet, desired: number): boolean {
-  const status = sts.status;
-  if (!status) return false;
-  if ((status.observedGeneration ?? 0) < (sts.metadata?.generation ?? 0)) return false;
-  if (rollingUpdate(sts)) return false;
-  return desired === 0 ? (status.replicas ?? 0) === 0 : (status.updatedReplicas ?? 0) >= desired;
-}
-
 type ConditionInput = Pick<Condition, "status" | "reason" | "message">;
 
 /** The database's conditions and phase for an observation (the Paused condition False). */
@@ -123,17 +122,27 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
   const { blocker, statefulSet: sts, pod, claims } = observation;
   const size = db.spec.storage.size;
   const desired = replicas(db);
-  const ready = sts?.status?.readyReplicas ?? 0;
-  const existing = sts?.status?.replicas ?? 0;
-  const upToDate = sts ? statefulSetUpToDate(sts, desired) : false;
-  const rolling = sts ? rollingUpdate(sts) : false;
+  const podName = names.pod(db.metadata.name);
+  const judgement = judgePod({
+    statefulSet: sts,
+    replacing: observation.replacingStatefulSet,
+    pod,
+    templateInputs: observation.templateInputs,
+    desired,
+    podName,
+  });
+  const serving = desired > 0 && judgement.serving;
+  // a pod is stopping or a replica is counted: hibernation is not complete
+  const existing = Math.max(pod ? 1 : 0, sts?.status?.replicas ?? 0);
+  const rolling =
+    !serving &&
+    ((!judgement.serving && judgement.reason === "RollingOut") || (sts !== undefined && rollingUpdate(sts)));
   const below = claimsBelow(claims, size);
   const fsPending = below.filter((c) =>
     (c.status?.conditions ?? []).some((x) => x.type === "FileSystemResizePending" && x.status === "True"),
   );
   const resizing = below.length > 0 || observation.replacingStatefulSet;
   const problem = podProblem(pod);
-  const podName = names.pod(db.metadata.name);
   const generation = db.metadata.generation ?? 0;
 
   const degraded: ConditionInput = blocker
@@ -184,9 +193,11 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     progressing = {
       status: "True",
       reason: "RollingUpdate",
-      message: `Rolling pod ${podName} to revision ${sts.status?.updateRevision ?? "?"}.`,
+      message: judgement.serving
+        ? `Rolling pod ${podName} to revision ${sts.status?.updateRevision ?? "?"}.`
+        : judgement.message,
     };
-  else if (desired > 0 && (ready < desired || !upToDate))
+  else if (desired > 0 && !serving)
     progressing = {
       status: "True",
       reason: "WaitingForPod",
@@ -205,7 +216,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
           ? `Hibernating: stopping pod ${podName}; volumes are kept.`
           : "Hibernated: no pod runs; the volumes and their data are kept. Set spec.hibernate false to wake it.",
     };
-  else if (ready >= desired)
+  else if (judgement.serving)
     readyCondition = {
       status: "True",
       reason: "Available",
@@ -213,16 +224,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     };
   else if (blocker) readyCondition = { status: "False", ...blocker };
   else if (problem) readyCondition = { status: "False", ...problem };
-  else if (!sts || existing === 0)
-    readyCondition = { status: "False", reason: "PodMissing", message: `Pod ${podName} does not exist yet.` };
-  else {
-    const phase = pod?.status?.phase ?? "starting";
-    readyCondition = {
-      status: "False",
-      reason: "PodNotReady",
-      message: `Pod ${podName} is ${phase} but not ready.`,
-    };
-  }
+  else readyCondition = { status: "False", reason: judgement.reason, message: judgement.message };
 
   const previousPhase = db.status?.phase;
   let phase: Phase;
@@ -230,7 +232,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
   else if (desired === 0) phase = existing > 0 ? "Hibernating" : "Hibernated";
   else if (resizing) phase = "Resizing";
   else if (rolling) phase = "Updating";
-  else if (ready >= desired) phase = "Ready";
+  else if (serving) phase = "Ready";
   else if (previousPhase === "Ready" || previousPhase === "Degraded" || previousPhase === "Updating")
     phase = "Degraded";
   else phase = sts ? "Provisioning" : "Pending";
@@ -254,7 +256,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     credentialsSecret: credentialsSecretName(db),
     image: observation.image,
     replicas: desired,
-    readyReplicas: ready,
+    readyReplicas: podReady(pod) ? 1 : 0,
     storage: storageStatus(db, claims),
   };
 }

@@ -69,6 +69,7 @@ describe("operator builders", () => {
             metadata: {
               labels: LABELS,
               annotations: {
+                "timeseries.guru/template-inputs": templateInputsHash(engineDb(), inputs),
                 "timeseries.guru/config-hash": "c0ffee0000000001",
                 "timeseries.guru/credentials-hash": "c0ffee0000000002",
               },

@@ -8,7 +8,9 @@ import { PHASES } from "../../../crds/src/index.js";
 import { ENVIRONMENT } from "../../../operator/src/config.js";
 
 const docs = readFileSync("docs/operator.md", "utf8");
-const status = readFileSync("operator/src/controller/kdb-database-status.ts", "utf8");
+const status = ["kdb-database-status.ts", "pod-serving.ts"]
+  .map((file) => readFileSync(`operator/src/controller/${file}`, "utf8"))
+  .join("\n");
 const controller = readFileSync("operator/src/controller/kdb-database-controller.ts", "utf8");
 
 const documented = (word: string) => docs.includes(`\`${word}\``);

@@ -48,11 +48,32 @@ function statefulSet(status: Partial<NonNullable<V1StatefulSet["status"]>>, repl
   };
 }
 
+/** The database pod as the StatefulSet controller made it: of `revision`, built from inputs "inputs-1". */
+function pod({
+  revision = "trades-1",
+  ready = true,
+  phase = "Running",
+  ...extra
+}: { revision?: string; ready?: boolean; phase?: string } & V1Pod["metadata"] = {}): V1Pod {
+  return {
+    metadata: {
+      name: "trades-0",
+      creationTimestamp: new Date("2026-11-26T11:00:00Z"),
+      labels: { "controller-revision-hash": revision },
+      annotations: { "timeseries.guru/template-inputs": "inputs-1" },
+      ...extra,
+    },
+    status: { phase, conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+  };
+}
+
 const observe = (extra: Partial<Observation>): Observation => ({
   now,
   image: "guru-engine:0.1.0",
   replacingStatefulSet: false,
   claims: [claim(0, "10Gi"), claim(1, "10Gi")],
+  pod: pod(),
+  templateInputs: "inputs-1",
   ...extra,
 });
 
@@ -129,7 +150,7 @@ describe("operator status", () => {
   });
 
   it("says Provisioning while the first pod starts, then Pending before the StatefulSet", () => {
-    assert.deepEqual(summary(db(), observe({ claims: [] })), {
+    assert.deepEqual(summary(db(), observe({ claims: [], pod: undefined })), {
       phase: "Pending",
       conditions: {
         Ready: "False PodMissing",
@@ -141,7 +162,7 @@ describe("operator status", () => {
     });
     const starting = observe({
       statefulSet: statefulSet({ readyReplicas: 0 }),
-      pod: { metadata: { name: "trades-0" }, status: { phase: "Pending" } },
+      pod: pod({ ready: false, phase: "Pending" }),
     });
     const s = summary(db(), starting);
     assert.equal(s.phase, "Provisioning");
@@ -199,7 +220,11 @@ describe("operator status", () => {
 
     const blocked = summary(
       db(),
-      observe({ blocker: { reason: "LicenseMissing", message: "Secret kdb-licence does not exist." } }),
+      observe({
+        blocker: { reason: "LicenseMissing", message: "Secret kdb-licence does not exist." },
+        pod: undefined,
+        templateInputs: undefined,
+      }),
     );
     assert.deepEqual(blocked, {
       phase: "Degraded",
@@ -251,7 +276,10 @@ describe("operator status", () => {
     assert.equal(stopping.conditions.Progressing, "True Hibernating");
     const asleep = computeStatus(
       sleepy,
-      observe({ statefulSet: statefulSet({ replicas: 0, readyReplicas: 0, updatedReplicas: 0 }, 0) }),
+      observe({
+        statefulSet: statefulSet({ replicas: 0, readyReplicas: 0, updatedReplicas: 0 }, 0),
+        pod: undefined,
+      }),
     );
     assert.equal(asleep.phase, "Hibernated");
     assert.equal(asleep.replicas, 0);
@@ -268,8 +296,104 @@ describe("operator status", () => {
     assert.equal(rolling.conditions.Progressing, "True RollingUpdate");
     const wasReady = { ...db(), status: { phase: "Ready" as const } };
     assert.equal(
-      summary(wasReady, observe({ statefulSet: statefulSet({ readyReplicas: 0 }) })).phase,
+      summary(
+        wasReady,
+        observe({ statefulSet: statefulSet({ readyReplicas: 0 }), pod: pod({ ready: false }) }),
+      ).phase,
       "Degraded",
+    );
+  });
+
+  it("is not Ready after a spec change until the StatefulSet has observed it and its pod is of the new revision", () => {
+    const wasReady = { ...db(), status: computeStatus(db(), observe({ statefulSet: statefulSet({}) })) };
+    const changed = { ...wasReady, metadata: { ...wasReady.metadata, generation: 4 } };
+    // what the apply answers: the new generation, a status from before the controller saw it
+    const unobserved = statefulSet({});
+    unobserved.metadata!.generation = 3;
+    const steps: [string, Partial<Observation>, string][] = [
+      ["not observed", { statefulSet: unobserved }, "False RollingOut"],
+      [
+        "observed, the old pod still running",
+        { statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 0 }) },
+        "False RollingOut",
+      ],
+      [
+        "the old pod terminating",
+        {
+          statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 0 }),
+          pod: pod({ deletionTimestamp: now }),
+        },
+        "False RollingOut",
+      ],
+      [
+        "the new pod starting",
+        {
+          statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 1, readyReplicas: 0 }),
+          pod: pod({ revision: "trades-2", ready: false }),
+        },
+        "False PodNotReady",
+      ],
+      [
+        "the new pod ready, the StatefulSet's counts behind",
+        {
+          statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 1, readyReplicas: 0 }),
+          pod: pod({ revision: "trades-2" }),
+        },
+        "False RollingOut",
+      ],
+      [
+        "rolled out",
+        {
+          statefulSet: statefulSet({ currentRevision: "trades-2", updateRevision: "trades-2" }),
+          pod: pod({ revision: "trades-2" }),
+        },
+        "True Available",
+      ],
+    ];
+    for (const [what, observation, ready] of steps) {
+      const s = summary(changed, observe(observation));
+      assert.equal(s.conditions.Ready, ready, what);
+      assert.equal(s.phase, ready === "True Available" ? "Ready" : "Updating", what);
+      if (ready !== "True Available") assert.equal(s.conditions.Progressing, "True RollingUpdate", what);
+    }
+  });
+
+  it("stays Ready while the StatefulSet is replaced around its running pod (online resize)", () => {
+    const grown = database({ storage: { stripes: 2, size: "20Gi" } });
+    const grownClaims = [claim(0, "20Gi"), claim(1, "20Gi")];
+    const ready = computeStatus(grown, observe({ statefulSet: statefulSet({}), claims: grownClaims }));
+    const wasReady = { ...grown, status: ready };
+    const later = new Date("2026-11-26T12:05:00Z");
+    // deleted orphaning the pod; then created anew, before and after it adopts the pod
+    const recreated = statefulSet({
+      observedGeneration: 0,
+      replicas: 0,
+      readyReplicas: 0,
+      updatedReplicas: 0,
+    });
+    recreated.metadata = { name: "trades", generation: 1, uid: "new", creationTimestamp: later };
+    const adopted = pod({
+      ownerReferences: [
+        { apiVersion: "apps/v1", kind: "StatefulSet", name: "trades", uid: "new", controller: true },
+      ],
+    });
+    for (const observation of [
+      { replacingStatefulSet: true, statefulSet: undefined },
+      { statefulSet: recreated },
+      { statefulSet: recreated, pod: adopted },
+    ]) {
+      const status = computeStatus(wasReady, observe({ now: later, claims: grownClaims, ...observation }));
+      const condition = status.conditions?.find((c) => c.type === "Ready");
+      assert.deepEqual([condition?.status, condition?.lastTransitionTime], ["True", "2026-11-26T12:00:00Z"]);
+    }
+    const other = summary(
+      wasReady,
+      observe({ statefulSet: recreated, claims: grownClaims, templateInputs: "inputs-2" }),
+    );
+    assert.equal(
+      other.conditions.Ready,
+      "False RollingOut",
+      "a pod built from other inputs is not what is wanted",
     );
   });
 
