@@ -90,6 +90,8 @@ const NULLS: Out = {
   y: "",
   c: "",
 };
+/** fill linear outside the neighbours: null, `count` and `sum` too (as InfluxDB's fill(linear)). */
+const LINEAR_NULLS: Out = { ...NULLS, n: NJ, s: NJ };
 /** fill zero: 0 of each type; s, C and p outputs null. */
 const ZEROS: Out = { n: 0n, s: 0n, a: 0, f: 0, e: 0, w: 0, j: 0n, p: NJ, d: 0n, b: false, y: "", c: "" };
 /** fill linear between A1 (bucket 1) and A4 (bucket 4): floats in float arithmetic, the rest with div. */
@@ -146,7 +148,7 @@ const HOST_A: Readonly<Record<string, readonly (Out | null)[]>> = {
   null: [NULLS, A1, NULLS, NULLS, A4, NULLS],
   zero: [ZEROS, A1, ZEROS, ZEROS, A4, ZEROS],
   prev: [NULLS, A1, A1, A1, A4, A4],
-  linear: [NULLS, A1, LINEAR2, LINEAR3, A4, NULLS],
+  linear: [LINEAR_NULLS, A1, LINEAR2, LINEAR3, A4, LINEAR_NULLS],
 };
 const rowsOf = (values: readonly (Out | null)[], host: string | null): Row[] =>
   values.flatMap((v, k) => (v === null ? [] : [[k, host, v] as const]));
@@ -253,7 +255,8 @@ describe(".guru.query: fill", () => {
 
   describe("with by: every group present gets every bucket, sorted by time then host", () => {
     const b = (mode: string): (Out | null)[] => {
-      const before = mode === "none" ? null : mode === "zero" ? ZEROS : NULLS;
+      const before =
+        mode === "none" ? null : mode === "zero" ? ZEROS : mode === "linear" ? LINEAR_NULLS : NULLS;
       const after = mode === "prev" ? B2 : before;
       return [before, before, B2, after, after, after];
     };

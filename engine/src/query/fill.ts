@@ -165,13 +165,16 @@ function neighbour(slot: Int32Array, base: number, k: number, step: 1 | -1, coun
   return null;
 }
 
-/** The value of an empty bucket: an empty group's aggregate (`count`, `sum` 0), or zero. */
+/**
+ * The value of an empty bucket no rule fills: an empty group's aggregate (`count`, `sum` 0), or
+ * zero; `linear` leaves it null, `count` and `sum` too, as InfluxDB's fill(linear) does.
+ */
 function emptyValue(
   fn: AggFn,
   letter: TypeLetter,
   mode: Exclude<Fill, "none">,
 ): number | bigint | Uint8Array {
-  const zero = mode === "zero" || fn === "count" || fn === "sum";
+  const zero = mode === "zero" || (mode !== "linear" && (fn === "count" || fn === "sum"));
   if (letter === "C") return new Uint8Array(0);
   if (!zero || letter === "p" || letter === "s") return nullOf(letter);
   return letter === "j" || letter === "n" ? 0n : 0;

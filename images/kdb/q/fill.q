@@ -16,9 +16,11 @@
   la:`long$a;
   t$la+(((`long$b)-la)*dk) div span}
 / one output column over all slots. ctx: present flags p, slots per group n, mode, and idx, the
-/ row of r filling each present slot. e: the output's value for an empty group.
+/ row of r filling each present slot. e: the output's value for an empty group (fill null).
 .guru.fillColumn:{[ctx;col;e]
   p:ctx`p; mode:ctx`mode;
+  / linear leaves what it cannot interpolate null, count and sum too (as InfluxDB's fill(linear))
+  if[(mode=`linear) and 0>type e; e:first 0#enlist e];
   v:@[count[p]#enlist e; where p; :; col ctx[`idx] where p];
   if[mode=`null; :v];
   if[mode=`zero; :@[v; where not p; :; .guru.zero e]];
