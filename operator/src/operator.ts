@@ -6,6 +6,9 @@
  *   status-only updates (our own writes) are ignored;
  * - StatefulSet or claim labelled app.kubernetes.io/managed-by=guru-operator changed → the key of
  *   the database named by its timeseries.guru/database label;
+ * - an owned Service, ConfigMap, PodDisruptionBudget or NetworkPolicy changed by someone else or
+ *   deleted → its database's key, with the child's apply no longer skipped: drift is repaired on
+ *   the event, not at the next resync;
  * - every resync period → every KdbDatabase.
  * Informers run on every replica (warm caches); only the leader reconciles.
  */
@@ -17,7 +20,7 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
+import { KDB_GROUP, KDB_KIND, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
 import { FIELD_MANAGER, LABELS } from "./builders/names.js";
 import type { OperatorConfig } from "./config.js";
 import { KdbDatabaseController } from "./controller/kdb-database-controller.js";
@@ -110,6 +113,50 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         : kube.apps.listStatefulSetForAllNamespaces({ labelSelector: managedSelector }),
     onEvent: (_event, sts) => enqueueOwner(sts),
   });
+  const ownedChild = (kind: string, resource: string, apiPath: string, list: OwnedList) =>
+    new ResourceInformer<KubernetesObject>({
+      ...common,
+      resource,
+      path: ns ? `${apiPath}/namespaces/${ns}/${resource}` : `${apiPath}/${resource}`,
+      labelSelector: managedSelector,
+      list: () => list({ namespace: ns, labelSelector: managedSelector }) as never,
+      onEvent(event, child) {
+        const owner = databaseOwner(child);
+        if (!owner || event === "add") return; // an add is our own create, or the first list
+        controller.childChanged(kind, child, event);
+        enqueue(keyOf(child.metadata?.namespace, owner));
+      },
+    });
+  const children = [
+    ownedChild("Service", "services", "/api/v1", ({ namespace, labelSelector }) =>
+      namespace
+        ? kube.core.listNamespacedService({ namespace, labelSelector })
+        : kube.core.listServiceForAllNamespaces({ labelSelector }),
+    ),
+    ownedChild("ConfigMap", "configmaps", "/api/v1", ({ namespace, labelSelector }) =>
+      namespace
+        ? kube.core.listNamespacedConfigMap({ namespace, labelSelector })
+        : kube.core.listConfigMapForAllNamespaces({ labelSelector }),
+    ),
+    ownedChild(
+      "PodDisruptionBudget",
+      "poddisruptionbudgets",
+      "/apis/policy/v1",
+      ({ namespace, labelSelector }) =>
+        namespace
+          ? kube.policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })
+          : kube.policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector }),
+    ),
+    ownedChild(
+      "NetworkPolicy",
+      "networkpolicies",
+      "/apis/networking.k8s.io/v1",
+      ({ namespace, labelSelector }) =>
+        namespace
+          ? kube.networking.listNamespacedNetworkPolicy({ namespace, labelSelector })
+          : kube.networking.listNetworkPolicyForAllNamespaces({ labelSelector }),
+    ),
+  ];
   const claims = new ResourceInformer<V1PersistentVolumeClaim>({
     ...common,
     resource: "persistentvolumeclaims",
@@ -169,10 +216,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       },
     );
 
-  const informers = [databases, statefulSets, claims];
+  const informers = [databases, statefulSets, claims, ...children];
   try {
     // children first: the first reconciles find their StatefulSets and claims in the cache
-    await Promise.all([statefulSets.start(), claims.start()]);
+    await Promise.all([statefulSets, claims, ...children].map((i) => i.start()));
     await databases.start();
   } catch (err) {
     await Promise.all(informers.map((i) => i.stop()));
@@ -253,6 +300,16 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       return stopped;
     },
   };
+}
+
+type OwnedList = (query: {
+  namespace: string | undefined;
+  labelSelector: string;
+}) => Promise<{ items: KubernetesObject[] }>;
+
+/** The KdbDatabase controlling a child (its controller owner reference), if any. */
+function databaseOwner(child: KubernetesObject): string | undefined {
+  return child.metadata?.ownerReferences?.find((o) => o.controller && o.kind === KDB_KIND)?.name;
 }
 
 /** Whether an update is one the reconciler must see: spec (generation), deletion, finalizers, labels. */

@@ -7,6 +7,8 @@
  *   generation or only a pod of the old revision exists;
  * - an online resize (the StatefulSet deleted orphaning the pod, then recreated): Ready stays True
  *   throughout, with no NotReady event and the same lastTransitionTime.
+ * And what the status describes is kept so: a child deleted or changed by hand is restored on its
+ * event, within 2 s, with the resync at its default (5 minutes).
  */
 import { strict as assert } from "node:assert";
 import {
@@ -14,7 +16,9 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
+  NetworkingV1Api,
   PatchStrategy,
+  PolicyV1Api,
   setHeaderOptions,
   Watch,
 } from "@kubernetes/client-node";
@@ -249,6 +253,68 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
       (await warnings("grow")).map((e) => `${e.reason}: ${e.note}`),
       [],
       "no NotReady or other warning",
+    );
+  });
+
+  it("restores a deleted or changed child within 2 s, long before the resync", async () => {
+    await create("drift", { storage: { stripes: 1, size: "5Gi" } });
+    await readyDb("drift", 1);
+    const { kubeConfig } = ns.cluster;
+    const policy = kubeConfig.makeApiClient(PolicyV1Api);
+    const networking = kubeConfig.makeApiClient(NetworkingV1Api);
+    const namespace = ns.name;
+    const children: [string, () => Promise<{ metadata?: { uid?: string } }>, () => Promise<unknown>][] = [
+      [
+        "Service drift",
+        () => core.readNamespacedService({ name: "drift", namespace }),
+        () => core.deleteNamespacedService({ name: "drift", namespace }),
+      ],
+      [
+        "Service drift-hl",
+        () => core.readNamespacedService({ name: "drift-hl", namespace }),
+        () => core.deleteNamespacedService({ name: "drift-hl", namespace }),
+      ],
+      [
+        "ConfigMap drift-config",
+        () => core.readNamespacedConfigMap({ name: "drift-config", namespace }),
+        () => core.deleteNamespacedConfigMap({ name: "drift-config", namespace }),
+      ],
+      [
+        "PodDisruptionBudget drift",
+        () => policy.readNamespacedPodDisruptionBudget({ name: "drift", namespace }),
+        () => policy.deleteNamespacedPodDisruptionBudget({ name: "drift", namespace }),
+      ],
+      [
+        "NetworkPolicy drift",
+        () => networking.readNamespacedNetworkPolicy({ name: "drift", namespace }),
+        () => networking.deleteNamespacedNetworkPolicy({ name: "drift", namespace }),
+      ],
+    ];
+    for (const [what, readChild, deleteChild] of children) {
+      const before = await readChild();
+      await deleteChild();
+      await eventually(
+        `${what} back after its deletion`,
+        2000,
+        async () => {
+          const again = await readChild();
+          return again.metadata?.uid !== before.metadata?.uid ? again : undefined;
+        },
+        50,
+      );
+    }
+    await core.patchNamespacedConfigMap(
+      { name: "drift-config", namespace, body: { data: { GURU_MAX_ROWS: "1" } } },
+      mergePatch,
+    );
+    await eventually(
+      "the ConfigMap's settings restored",
+      2000,
+      async () => {
+        const configMap = await core.readNamespacedConfigMap({ name: "drift-config", namespace });
+        return configMap.data?.GURU_MAX_ROWS === "1000000" || undefined;
+      },
+      50,
     );
   });
 });

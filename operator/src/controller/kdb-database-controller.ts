@@ -5,7 +5,13 @@
  * with a condition that says what is missing, not an error; anything unexpected throws, and the
  * work queue retries it with backoff.
  */
-import type { V1PersistentVolumeClaim, V1Pod, V1Secret, V1StatefulSet } from "@kubernetes/client-node";
+import type {
+  KubernetesObject,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Secret,
+  V1StatefulSet,
+} from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { KdbDatabase, KdbDatabaseStatus } from "../../../crds/src/index.js";
 import { buildConfigMap, contentHash } from "../builders/config-map.js";
@@ -75,8 +81,11 @@ export function parseKey(key: string): { namespace: string; name: string } {
 
 export class KdbDatabaseController {
   readonly #deps: ControllerDeps;
-  /** children applied recently, by kind/namespace/name: hash of what was sent and when */
-  readonly #applied = new Map<string, { hash: string; at: number }>();
+  /**
+   * children applied recently, by kind/namespace/name: hash of what was sent, when, and the
+   * resourceVersion it produced (a later one means someone else changed the child)
+   */
+  readonly #applied = new Map<string, { hash: string; at: number; resourceVersion?: string }>();
 
   constructor(deps: ControllerDeps) {
     this.#deps = deps;
@@ -594,7 +603,8 @@ export class KdbDatabaseController {
   /**
    * Server-side apply of a child, skipped when the same object was applied within the resync
    * period (and, for the StatefulSet, still exists): re-applying an unchanged object costs the
-   * API server work for nothing. Drift is corrected at the next resync.
+   * API server work for nothing. A child changed by someone else or deleted is forgotten on its
+   * informer's event (childChanged), so the next reconcile repairs it at once.
    */
   async apply(object: Applicable, { mustExist = true }: { mustExist?: boolean } = {}): Promise<unknown> {
     const kind = object.kind ?? "";
@@ -604,14 +614,29 @@ export class KdbDatabaseController {
     const fresh = previous && Date.now() - previous.at < this.#deps.config.resyncSeconds * 1000;
     if (fresh && previous.hash === hash && mustExist) return undefined;
     try {
-      const result = await this.#deps.kube.apply(object);
-      this.#applied.set(cacheKey, { hash, at: Date.now() });
+      const result = (await this.#deps.kube.apply(object)) as { metadata?: { resourceVersion?: string } };
+      this.#applied.set(cacheKey, {
+        hash,
+        at: Date.now(),
+        resourceVersion: result?.metadata?.resourceVersion,
+      });
       this.#deps.metrics.applies.inc({ kind });
       return result;
     } catch (err) {
       this.#applied.delete(cacheKey);
       throw new Error(`while applying ${kind} ${object.metadata?.name}`, { cause: err });
     }
+  }
+
+  /**
+   * An owned child was updated or deleted: unless it is the version our last apply produced, its
+   * apply is no longer skipped, so the reconcile this event queues restores it.
+   */
+  childChanged(kind: string, child: KubernetesObject, event: "update" | "delete"): void {
+    const { namespace = "", name = "", resourceVersion } = child.metadata ?? {};
+    const applied = this.#applied.get(`${kind}/${namespace}/${name}`);
+    if (event === "delete" || applied?.resourceVersion !== resourceVersion)
+      this.#forget(kind, namespace, name);
   }
 
   #forget(kind: string, namespace: string, name: string): void {

@@ -67,8 +67,7 @@ const time = (t: Date | string) => (t instanceof Date ? t.getTime() : Date.parse
 
 export function judgePod(view: PodView): PodJudgement {
   const { statefulSet: sts, pod, desired } = view;
-  if (!pod)
-    return { serving: false, reason: "PodMissing", message: `Pod ${view.podName} does not exist yet.` };
+  if (!pod) return missing(view);
   if (view.replacing || !sts || adopting(sts, pod, desired)) return judgeAlone(view, pod);
   const pending = rolloutPending(sts, desired);
   if (pod.metadata?.deletionTimestamp)
@@ -89,6 +88,15 @@ export function judgePod(view: PodView): PodJudgement {
   // the pod is ready at the revision wanted, and the StatefulSet's counts have yet to say so
   if (pending) return { serving: false, reason: "RollingOut", message: pending };
   return { serving: true };
+}
+
+/** No pod: between the old pod and the new one of a rollout, or none yet. */
+function missing({ statefulSet: sts, desired, podName }: PodView): PodJudgement {
+  // a StatefulSet with a current revision ran a pod before: its pod is being recreated
+  const pending = sts?.status?.currentRevision !== undefined && rolloutPending(sts, desired);
+  return pending
+    ? { serving: false, reason: "RollingOut", message: `Pod ${podName} is being recreated: ${pending}` }
+    : { serving: false, reason: "PodMissing", message: `Pod ${podName} does not exist yet.` };
 }
 
 /** The pod while no settled StatefulSet describes it: ready, and built from the current inputs. */

@@ -326,6 +326,11 @@ describe("operator status", () => {
         "False RollingOut",
       ],
       [
+        "the old pod gone",
+        { statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 0 }), pod: undefined },
+        "False RollingOut",
+      ],
+      [
         "the new pod starting",
         {
           statefulSet: statefulSet({ updateRevision: "trades-2", updatedReplicas: 1, readyReplicas: 0 }),
