@@ -26,7 +26,9 @@ export const createAccountBody = z.strictObject({
 
 export const updateAccountBody = z
   .strictObject({ name: z.string().trim().min(1).max(100).optional(), quotas: quotasInput.optional() })
-  .refine((b) => b.name !== undefined || b.quotas !== undefined, "give name or quotas");
+  .refine((b) => b.name !== undefined || b.quotas !== undefined, "give name or quotas")
+  // the refinement, as JSON Schema says it: the document must refuse `{}` as the server does
+  .meta({ minProperties: 1 });
 
 export const accountParams = z.strictObject({ accountId: accountIdSchema });
 

@@ -44,7 +44,9 @@ export const updateDatabaseBody = z
       })
       .optional(),
   })
-  .refine((b) => b.size !== undefined || b.storage !== undefined, "give size or storage");
+  .refine((b) => b.size !== undefined || b.storage !== undefined, "give size or storage")
+  // the refinement, as JSON Schema says it: the document must refuse `{}` as the server does
+  .meta({ minProperties: 1 });
 
 export const databaseParams = z.strictObject({ db: databaseNameSchema });
 
@@ -61,7 +63,9 @@ export const idempotencyHeaders = z.object({
 export const ifMatchHeaders = z.object({
   "if-match": z
     .string()
-    .regex(/^"\d+"$/, 'an ETag such as "3"')
+    // [0-9], not \d: in other regex dialects (Python's, which fuzzers and clients use) \d takes
+    // any Unicode digit, which the server refuses
+    .regex(/^"[0-9]+"$/, 'an ETag such as "3"')
     .optional()
     .describe("apply only if the database is still at this ETag (else 412)"),
 });

@@ -55,7 +55,17 @@ export function pageOf<S extends z.ZodType>(id: string, item: S) {
   );
 }
 
+/** Every cursor the API hands out is base64url (http/pagination.ts, the engine's): no other text is one. */
+export function cursorSchema(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor: base64url")
+    .describe("`nextCursor` of the previous page");
+}
+
 export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe("items per page, 1–100"),
-  cursor: z.string().min(1).max(2048).optional().describe("`nextCursor` of the previous page"),
+  cursor: cursorSchema(2048).optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { named } from "../openapi/registry.js";
+import { cursorSchema, named } from "../openapi/registry.js";
 import { PRECISIONS } from "../points/point-values.js";
 import { precisionSchema } from "../points/points-schemas.js";
 import { COLUMN_TYPE_NAMES, NAME_PATTERN } from "../series/column-types.js";
@@ -13,7 +13,7 @@ export type Op = (typeof OPS)[number];
 const time = z
   .union([z.string().max(64), z.number()])
   .describe("RFC 3339 (up to 9 fraction digits), or an integer count of `precision` units since 1970");
-const cursor = z.string().min(1).max(4096).describe("`nextCursor` of the previous page");
+const cursor = cursorSchema(4096);
 const format = z
   .enum(FORMATS)
   .optional()

@@ -7,7 +7,14 @@ export const qNameSchema = z
   .string()
   .regex(NAME_PATTERN, "a letter, then letters, digits or _; at most 64 characters")
   .refine((n) => !RESERVED_NAMES.has(n), "a word q reserves")
-  .meta({ example: "cpu" });
+  // the refinement, as JSON Schema says it
+  .meta({ example: "cpu", not: { enum: [...RESERVED_NAMES] } });
+
+/**
+ * The body's refinement as far as JSON Schema can say it (it cannot compare field names): tags
+ * are unique, and `time` is taken.
+ */
+const TIME = { const: "time" };
 
 export const createSeriesBody = z
   .strictObject({
@@ -15,13 +22,15 @@ export const createSeriesBody = z
     tags: z
       .array(qNameSchema)
       .max(64)
+      .meta({ uniqueItems: true, not: { contains: TIME } })
       .default([])
       .describe("tag columns (symbols): the identity of a point, what queries group by"),
     fields: z
       .array(z.strictObject({ name: qNameSchema, type: z.enum(COLUMN_TYPE_NAMES) }))
       .max(255)
+      .meta({ not: { contains: { properties: { name: TIME } } } })
       .default([])
-      .describe("typed value columns"),
+      .describe("typed value columns; every column name (tags and fields) once, and not `time`"),
   })
   .superRefine((body, ctx) => {
     const seen = new Set<string>(["time"]);

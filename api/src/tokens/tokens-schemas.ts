@@ -16,19 +16,23 @@ export const createTokenBody = z
     expiresAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe("when the token stops working (RFC 3339); omit, with expiresInSeconds, for no expiry"),
+      .describe(
+        "when the token stops working (RFC 3339, in the future); omit, with expiresInSeconds, for no expiry",
+      ),
     expiresInSeconds: z
       .number()
       .int()
       .min(60)
       .max(10 * 366 * 86_400)
       .optional()
-      .describe("alternative to expiresAt: lifetime from now"),
+      .describe("alternative to expiresAt: lifetime from now, at least 60 seconds, at most 10 years"),
   })
   .refine((b) => b.expiresAt === undefined || b.expiresInSeconds === undefined, {
     message: "give expiresAt or expiresInSeconds, not both",
     path: ["expiresAt"],
-  });
+  })
+  // the refinement, as JSON Schema says it
+  .meta({ not: { required: ["expiresAt", "expiresInSeconds"] } });
 
 export const tokenParams = z.strictObject({ accountId: accountIdSchema, tokenId: tokenIdSchema });
 export const tokensParams = z.strictObject({ accountId: accountIdSchema });
