@@ -134,6 +134,13 @@ test-contract: build ## The guru q API contract suite (KDB_URL=host:port to targ
 .PHONY: bench
 bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in bench/results/)
 
+bench-peers: build peers ## guru-api against InfluxDB and VictoriaMetrics, same machine and work
+	npx tsx bench/peers.ts
+
+.PHONY: peers
+peers: ## Install the peers bench-peers compares with (InfluxDB 1.x, VictoriaMetrics; Debian packages)
+	scripts/install-peers.sh
+
 bench-%: build ## Run one benchmark, e.g. make bench-qipc
 	npx tsx bench/$*.ts
 

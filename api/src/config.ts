@@ -88,7 +88,7 @@ const envSchema = z.object({
 
   GURU_API_WRITE_BODY_LIMIT: z.string().min(1).default("32mb"),
   GURU_API_WRITE_AUTO_CREATE: flag.default(true),
-  /** worker threads parsing line protocol; 0: parse on the thread serving HTTP */
+  /** worker threads parsing line protocol; 0: parse on the thread serving HTTP (docs/performance.md) */
   GURU_API_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   GURU_API_QUERY_MAX_ROWS: positiveInt.default(100_000),
   GURU_API_QUERY_PAGE_ROWS: positiveInt.default(50_000),
@@ -187,6 +187,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * One thread serves HTTP and q IPC; workers pay off only when cores are left for them. On two
+ * cores (shared with the engines in local mode) inline parsing measured faster and leaner than
+ * one or two workers (docs/performance.md#ingest-path).
+ */
+export function defaultParseThreads(cores: number): number {
+  return cores > 2 ? cores - 1 : 0;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(present);
@@ -255,7 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     data: {
       writeBodyLimit: e.GURU_API_WRITE_BODY_LIMIT,
       autoCreateSeries: e.GURU_API_WRITE_AUTO_CREATE,
-      parseThreads: e.GURU_API_PARSE_THREADS ?? availableParallelism(),
+      parseThreads: e.GURU_API_PARSE_THREADS ?? defaultParseThreads(availableParallelism()),
       queryMaxRows: e.GURU_API_QUERY_MAX_ROWS,
       queryPageRows: e.GURU_API_QUERY_PAGE_ROWS,
       poolSize: e.GURU_API_DB_POOL_SIZE,

@@ -33,7 +33,6 @@ import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
 import { type ApiMetrics, createMetrics } from "./metrics.js";
 import { ParsePool } from "./points/parse-pool.js";
-import { LocalProvisioner } from "./provisioning/local-provisioner.js";
 import type { Provisioner } from "./provisioning/provisioner.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
@@ -73,7 +72,12 @@ export interface ApiRuntime {
   close(): Promise<void>;
 }
 
-async function kubernetesProvisioner(config: ApiConfig, logger: Logger): Promise<Provisioner> {
+/** Each provisioner is loaded only in its mode: the cloud API has no use for the engine's code. */
+async function createProvisioner(config: ApiConfig, logger: Logger): Promise<Provisioner> {
+  if (config.provisioner.kind === "local") {
+    const { LocalProvisioner } = await import("./provisioning/local-provisioner.js");
+    return new LocalProvisioner({ dataDir: config.dataDir, launch: config.provisioner.localEngine, logger });
+  }
   const { KubernetesProvisioner } = await import("./provisioning/kubernetes-provisioner.js");
   return KubernetesProvisioner.fromConfig(config, logger.child({ component: "kubernetes-provisioner" }));
 }
@@ -150,11 +154,7 @@ export async function createRuntime(
     const changes = new ChangeFeed({ cache, publisher, metrics, logger, source: config.instanceId });
 
     // ---- provisioning and data ----
-    const provisioner =
-      overrides.provisioner ??
-      (config.provisioner.kind === "local"
-        ? new LocalProvisioner({ dataDir: config.dataDir, launch: config.provisioner.localEngine, logger })
-        : await kubernetesProvisioner(config, logger));
+    const provisioner = overrides.provisioner ?? (await createProvisioner(config, logger));
     cleanup.push(() => provisioner.close());
     const connections = new DatabaseConnections({
       provisioner,

@@ -40,9 +40,14 @@ export function report(name: string, figures: Figure[], headline: string): void 
   console.log(line(header));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(r));
+  writeResults(name, { figures });
+  console.log(headline);
+}
+
+/** `bench/results/NAME.json`: the name, the date and the figures */
+export function writeResults(name: string, figures: object): void {
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ name, date: new Date().toISOString(), figures }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ name, date: new Date().toISOString(), ...figures }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
-  console.log(headline);
 }

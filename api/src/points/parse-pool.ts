@@ -1,7 +1,8 @@
 /**
  * Line-protocol parsing on every core: a pool of worker threads, so that the thread serving HTTP
  * only moves bytes. Parsing is ~90% of a write's CPU in the API; with the work spread, one API
- * process uses every core it is given (`GURU_API_PARSE_THREADS`, default: the cores available).
+ * process uses every core it is given (`GURU_API_PARSE_THREADS`, default: one less than the cores
+ * when there are more than two, else none; docs/performance.md#ingest-path).
  * Small bodies are parsed in this thread, where the hop would cost more than the parse; so is
  * everything when the pool has no threads. A worker that dies fails its jobs (500) and is
  * replaced on the next job.

@@ -16,7 +16,6 @@ import { type Level, type Logger, pino } from "pino";
 import type { Engine } from "../../../crds/src/kdb-database.js";
 import { type ChildEngine, spawnEngine } from "../../../engine/src/child-process.js";
 import { engineConfig } from "../../../engine/src/config.js";
-import { startEngine } from "../../../engine/src/engine.js";
 import { SIZES } from "../databases/sizes.js";
 import { DependencyError } from "../errors/errors.js";
 import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./provisioner.js";
@@ -86,6 +85,9 @@ export class LocalProvisioner implements Provisioner {
     const size = SIZES[db.size];
     const threads = Math.max(1, Math.min(size.threads, availableParallelism()));
     if (this.#o.launch === "in-process") {
+      // loaded here only: DuckDB's native library costs the API process memory it needs for nothing
+      // when engines are child processes (the default)
+      const { startEngine } = await import("../../../engine/src/engine.js");
       const engine = await startEngine(
         engineConfig({
           segments,

@@ -37,6 +37,8 @@ describe("guru-api data plane: writes and queries on a real guru-engine", functi
         GURU_API_WRITE_BODY_LIMIT: "1mb",
         GURU_API_QUERY_MAX_ROWS: "20000",
         GURU_API_QUERY_PAGE_ROWS: "4000",
+        // large bodies go to worker threads, as on a machine with more than two cores
+        GURU_API_PARSE_THREADS: "2",
       },
     });
     token = d.token;
@@ -186,6 +188,36 @@ describe("guru-api data plane: writes and queries on a real guru-engine", functi
       assert.match(body.lines[1]!.reason, /no column newfield/);
       const got = (await call("GET", `${base}/series/cpu/query?where=host=p`)).body as Result;
       assert.deepEqual(got.values.usage, [1, 2]);
+    });
+
+    it("parses a large body in worker threads: every good line written, each bad one reported", async () => {
+      const lines = Array.from({ length: 6_000 }, (_, i) =>
+        i % 2000 === 1999
+          ? `cpu,host=big usage="${i}" ${DAY + BigInt(i)}`
+          : i % 3 === 0
+            ? `bigmem,host=big used=${i}i ${DAY + BigInt(i)}`
+            : `cpu,host=big usage=${i}.25,n=${i}i ${DAY + BigInt(i)}`,
+      );
+      const body = lines.join("\n");
+      assert.ok(body.length > 64 * 1024, "past the size that goes to a worker");
+      const res = await sendText(d.api, `${base}/write`, body, { token });
+      assert.equal(res.status, 400, res.text);
+      const report = res.body as { written: number; rejected: number; lines: { line: number }[] };
+      assert.deepEqual(
+        report.lines.map((l) => l.line),
+        [2000, 4000, 6000],
+      );
+      assert.equal(report.written, 5_997);
+      const cpu = (await call("GET", `${base}/series/cpu/query?where=host=big&limit=5000`)).body as Result;
+      const bad = (i: number) => i % 2000 === 1999;
+      const expected = lines.flatMap((_, i) => (i % 3 !== 0 && !bad(i) ? [i] : []));
+      assert.deepEqual(cpu.values.n, expected.map(String));
+      assert.deepEqual(
+        cpu.values.usage,
+        expected.map((i) => i + 0.25),
+      );
+      const mem = (await call("GET", `${base}/series/bigmem/query?limit=5000`)).body as Result;
+      assert.equal(mem.count, lines.filter((_, i) => i % 3 === 0 && !bad(i)).length);
     });
 
     it("reports each bad line once when the same write also creates a series", async () => {

@@ -1,0 +1,292 @@
+/**
+ * guru-api against the peers a user would pick instead, on the same machine and the same work:
+ * InfluxDB 1.x and VictoriaMetrics (Debian packages; `make bench-peers` installs them).
+ * TSBS cpu-only shape: 100 hosts, 2 tags, 10 float fields, 2,000,000 lines every 10 s per host
+ * (~55.6 h), in 5,000-line bodies from 4 clients; then three bucketed averages. Rounds interleave
+ * the servers, each started fresh. Per server: ingest lines/s, CPU seconds per 1M values of the
+ * whole process tree (guru-api's engines included, and the API alone), RSS after the load and after
+ * the queries, disk, query median and p90; every answer's status is checked and guru-api's buckets
+ * must equal InfluxDB's. Run: make bench-peers (results in bench/results/peers.json).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type BenchServer,
+  type BucketQuery,
+  type Buckets,
+  FIELD,
+  MEASUREMENT,
+  startGuru,
+  startInfluxDB,
+  startVictoriaMetrics,
+} from "./support/peer-servers.js";
+import { cpuSeconds, diskBytes, rssMiB } from "./support/process-tree.js";
+import { writeResults } from "./support/report.js";
+
+const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH_LINES = 5_000;
+const CLIENTS = 4;
+const HOSTS = 100;
+const QUERY_RUNS = 30;
+const FIELDS = [
+  FIELD,
+  "usage_system",
+  "usage_idle",
+  "usage_nice",
+  "usage_iowait",
+  "usage_irq",
+  "usage_softirq",
+  "usage_steal",
+  "usage_guest",
+  "usage_guest_nice",
+];
+const START_MS = Date.UTC(2024, 0, 1);
+const STEP_S = 10;
+const HOUR_MS = 3_600_000;
+
+const QUERIES: { name: string; q: BucketQuery }[] = [
+  {
+    name: "1 host, 24 h, 5 min avg",
+    q: { startMs: START_MS, endMs: START_MS + 24 * HOUR_MS, bucketS: 300, host: "host_7" },
+  },
+  {
+    name: "100 hosts, 24 h, 1 h avg by host",
+    q: { startMs: START_MS, endMs: START_MS + 24 * HOUR_MS, bucketS: 3600 },
+  },
+  {
+    name: "100 hosts, 56 h, 1 h avg by host",
+    q: { startMs: START_MS, endMs: START_MS + 56 * HOUR_MS, bucketS: 3600 },
+  },
+];
+
+/** a small deterministic generator (mulberry32): the same data on every run */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** TSBS-like random walks in [0, 100], six decimals; line i is host i % 100 at step i / 100 */
+function bodies(): Buffer[] {
+  const next = random(42);
+  const walk = Array.from({ length: HOSTS }, () => FIELDS.map(() => next() * 100));
+  const out: Buffer[] = [];
+  for (let first = 0; first < LINES; first += BATCH_LINES) {
+    const lines: string[] = [];
+    for (let i = first; i < Math.min(LINES, first + BATCH_LINES); i++) {
+      const host = i % HOSTS;
+      const values = walk[host] as number[];
+      const fields = FIELDS.map((f, k) => {
+        values[k] = Math.min(100, Math.max(0, (values[k] as number) + (next() - 0.5) * 2));
+        return `${f}=${Math.round((values[k] as number) * 1e6) / 1e6}`;
+      });
+      const ns = (BigInt(START_MS) + BigInt(Math.floor(i / HOSTS) * STEP_S * 1000)) * 1_000_000n;
+      lines.push(`${MEASUREMENT},hostname=host_${host},region=region_${host % 5} ${fields.join(",")} ${ns}`);
+    }
+    out.push(Buffer.from(`${lines.join("\n")}\n`));
+  }
+  return out;
+}
+
+interface Round {
+  linesPerS: number;
+  cpuSPer1MValues: number;
+  /** the root process alone: for guru-api, the API without its engines */
+  rootCpuSPer1MValues: number;
+  rssAfterLoadMiB: number[];
+  rssAfterQueriesMiB: number[];
+  diskMiB: number;
+  queryMs: number[][];
+}
+
+async function ingest(server: BenchServer, batches: Buffer[]) {
+  let next = 0;
+  const cpu0 = cpuSeconds(server.pid);
+  const root0 = cpuSeconds(server.pid, false);
+  const t0 = performance.now();
+  const client = async () => {
+    for (let k = next++; k < batches.length; k = next++) await server.write(batches[k] as Buffer);
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const seconds = (performance.now() - t0) / 1000;
+  const millionValues = (LINES * FIELDS.length) / 1e6;
+  return {
+    linesPerS: LINES / seconds,
+    cpuSPer1MValues: (cpuSeconds(server.pid) - cpu0) / millionValues,
+    rootCpuSPer1MValues: (cpuSeconds(server.pid, false) - root0) / millionValues,
+  };
+}
+
+async function timeQueries(server: BenchServer): Promise<{ ms: number[][]; answers: Buckets[] }> {
+  const ms: number[][] = [];
+  const answers: Buckets[] = [];
+  for (const { q } of QUERIES) {
+    answers.push(await server.query(q));
+    for (let i = 0; i < 2; i++) await server.query(q); // warm up
+    const times: number[] = [];
+    for (let i = 0; i < QUERY_RUNS; i++) {
+      const t0 = performance.now();
+      await server.query(q);
+      times.push(performance.now() - t0);
+    }
+    ms.push(times);
+  }
+  return { ms, answers };
+}
+
+async function runOnce(start: (dir: string) => Promise<BenchServer>, batches: Buffer[]) {
+  const dir = mkdtempSync(join(tmpdir(), "guru-bench-peers-"));
+  const server = await start(dir);
+  try {
+    const load = await ingest(server, batches);
+    const rssAfterLoadMiB = rssMiB(server.pid);
+    await server.settle();
+    const { ms, answers } = await timeQueries(server);
+    const rssAfterQueriesMiB = rssMiB(server.pid);
+    // on disk once stopped: each server writes what it holds in memory on a clean shutdown
+    await server.stop();
+    const diskMiB = diskBytes(server.dataDir) / 2 ** 20;
+    const round: Round = { ...load, rssAfterLoadMiB, rssAfterQueriesMiB, diskMiB, queryMs: ms };
+    return { name: server.name, round, answers };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** buckets of `b` that differ from `a`'s (relative 1e-9: the sums run in different orders) */
+function differences(a: Buckets, b: Buckets): number {
+  let n = 0;
+  for (const [key, x] of a) {
+    const y = b.get(key);
+    if (y === undefined || Math.abs(x - y) > 1e-9 * Math.max(1, Math.abs(x))) n++;
+  }
+  for (const key of b.keys()) if (!a.has(key)) n++;
+  return n;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const at = (xs: number[], p: number) => {
+  const s = sorted(xs);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
+};
+
+/** median with min and max over rounds */
+function spread(xs: number[]) {
+  return { median: at(xs, 0.5), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+function fmt(n: number): string {
+  return n >= 1000 ? Math.round(n).toLocaleString("en-US") : n >= 10 ? n.toFixed(1) : n.toFixed(3);
+}
+
+function summarize(rounds: Round[]) {
+  return {
+    linesPerS: spread(rounds.map((r) => r.linesPerS)),
+    cpuSPer1MValues: spread(rounds.map((r) => r.cpuSPer1MValues)),
+    rootCpuSPer1MValues: spread(rounds.map((r) => r.rootCpuSPer1MValues)),
+    rssAfterLoadMiB: spread(rounds.map((r) => sum(r.rssAfterLoadMiB))),
+    rssAfterQueriesMiB: spread(rounds.map((r) => sum(r.rssAfterQueriesMiB))),
+    diskMiB: spread(rounds.map((r) => r.diskMiB)),
+    queries: QUERIES.map((query, i) => {
+      const all = rounds.flatMap((r) => r.queryMs[i] ?? []);
+      return { name: query.name, medianMs: at(all, 0.5), p90Ms: at(all, 0.9) };
+    }),
+  };
+}
+
+type Summary = ReturnType<typeof summarize>;
+
+function print(summaries: Map<string, Summary>, vmAgreement: string) {
+  const names = [...summaries.keys()];
+  const guru = summaries.get("guru-api") as Summary;
+  const vm = summaries.get("VictoriaMetrics") as Summary;
+  const rows: [string, (s: Summary) => { median: number; min: number; max: number }, boolean][] = [
+    ["ingest, lines/s", (s) => s.linesPerS, true],
+    ["server CPU-s per 1M values", (s) => s.cpuSPer1MValues, false],
+    ["  of which the root process", (s) => s.rootCpuSPer1MValues, false],
+    ["RSS after load, MiB", (s) => s.rssAfterLoadMiB, false],
+    ["RSS after queries, MiB", (s) => s.rssAfterQueriesMiB, false],
+    ["disk, MiB", (s) => s.diskMiB, false],
+  ];
+  const table: string[][] = [["measure", ...names, "guru vs VictoriaMetrics"]];
+  for (const [label, pick, higher] of rows) {
+    const ratio = higher ? pick(guru).median / pick(vm).median : pick(vm).median / pick(guru).median;
+    table.push([
+      label,
+      ...names.map((n) => {
+        const s = pick(summaries.get(n) as Summary);
+        return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+      }),
+      `${ratio.toFixed(2)}x`,
+    ]);
+  }
+  QUERIES.forEach((q, i) => {
+    const cell = (s: Summary) => `${fmt(s.queries[i]?.medianMs ?? 0)} / p90 ${fmt(s.queries[i]?.p90Ms ?? 0)}`;
+    const ratio = (vm.queries[i]?.medianMs ?? 0) / (guru.queries[i]?.medianMs ?? 1);
+    table.push([
+      `${q.name}, median ms`,
+      ...names.map((n) => cell(summaries.get(n) as Summary)),
+      `${ratio.toFixed(2)}x`,
+    ]);
+  });
+  const widths = (table[0] as string[]).map((_, c) => Math.max(...table.map((r) => (r[c] ?? "").length)));
+  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join("  "));
+  console.log(
+    `\n(ratios: how many times better guru-api is; spread: min–max over ${ROUNDS} rounds; ${vmAgreement})`,
+  );
+}
+
+async function main() {
+  const batches = bodies();
+  const servers = [startGuru, startInfluxDB, startVictoriaMetrics];
+  const rounds = new Map<string, Round[]>();
+  let vmDiffers = 0;
+  let buckets = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const answers = new Map<string, Buckets[]>();
+    // each round starts with the next server, so none always runs on a cold or a warm machine
+    for (let k = 0; k < servers.length; k++) {
+      const start = servers[(r + k) % servers.length] as (typeof servers)[number];
+      const result = await runOnce(start, batches);
+      console.log(`round ${r + 1}: ${result.name} ${fmt(result.round.linesPerS)} lines/s`);
+      rounds.set(result.name, [...(rounds.get(result.name) ?? []), result.round]);
+      answers.set(result.name, result.answers);
+    }
+    const [guru, influx, vm] = ["guru-api", "InfluxDB", "VictoriaMetrics"].map((n) => answers.get(n) ?? []);
+    QUERIES.forEach((q, i) => {
+      const ours = guru?.[i] ?? new Map();
+      if (ours.size === 0) throw new Error(`guru-api: ${q.name} answered no buckets`);
+      const wrong = differences(influx?.[i] ?? new Map(), ours);
+      if (wrong > 0) throw new Error(`guru-api: ${q.name}: ${wrong} buckets differ from InfluxDB's`);
+      vmDiffers += differences(ours, vm?.[i] ?? new Map());
+      buckets += ours.size;
+    });
+  }
+  const summaries = new Map([...rounds].map(([name, rs]) => [name, summarize(rs)]));
+  print(
+    summaries,
+    `guru-api's buckets equal InfluxDB's; VictoriaMetrics differs on ${vmDiffers} of ${buckets}`,
+  );
+  writeResults("peers", {
+    lines: LINES,
+    rounds: ROUNDS,
+    summaries: Object.fromEntries(summaries),
+    raw: Object.fromEntries(rounds),
+  });
+  const g = summaries.get("guru-api") as Summary;
+  const v = summaries.get("VictoriaMetrics") as Summary;
+  console.log(
+    `guru-api ingest: ${fmt(g.linesPerS.median)} lines/s, ${(g.linesPerS.median / v.linesPerS.median).toFixed(2)}x VictoriaMetrics`,
+  );
+}
+
+await main();
+process.exit(0);
