@@ -36,11 +36,13 @@ export function structural(node: unknown): unknown {
   const schema = node as JsonSchema;
   if (schema.intOrString === true) {
     const pattern = (schema.anyOf as JsonSchema[] | undefined)?.find((s) => s.type === "string")?.pattern;
+    const rules = schema["x-kubernetes-validations"];
     return {
       ...(schema.description === undefined ? {} : { description: schema.description }),
       "x-kubernetes-int-or-string": true,
       anyOf: [{ type: "integer" }, { type: "string" }],
       ...(pattern === undefined ? {} : { pattern }),
+      ...(rules === undefined ? {} : { "x-kubernetes-validations": rules }),
     };
   }
   const out: JsonSchema = {};
@@ -112,9 +114,17 @@ export function kdbDatabaseCrd(): JsonSchema & {
           name: KDB_VERSION,
           served: true,
           storage: true,
+          // No scale subresource: a database is one pod by design (hibernate is its 0/1 switch), so
+          // there is no replica count that `kubectl scale` or an autoscaler could meaningfully set.
           subresources: { status: {} },
           additionalPrinterColumns: [
             { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Summary of the state" },
+            {
+              name: "Ready",
+              type: "string",
+              jsonPath: ".status.ready",
+              description: "Pods ready to serve / pods wanted",
+            },
             { name: "Engine", type: "string", jsonPath: ".spec.engine", description: "kdb or guru-engine" },
             {
               name: "Stripes",

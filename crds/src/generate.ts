@@ -1,13 +1,22 @@
 /**
- * `make crds`: writes crds/kdbdatabases.timeseries.guru.yaml from the zod schema. A unit test
- * fails when the checked-in file differs from what this would write.
+ * `make crds`: writes crds/kdbdatabases.timeseries.guru.yaml from the zod schema, and the
+ * admission policies that go with it (crds/ and the chart's files/, which `make crds` does not
+ * copy itself). Unit tests fail when a checked-in file differs from what this would write.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { admissionPoliciesYaml, POLICIES_FILE } from "./admission.js";
 import { CRD_FILE, kdbDatabaseCrdYaml } from "./crd.js";
 
+/** The chart's copy of the policies, relative to the repository root. */
+export const CHART_POLICIES_FILE =
+  "helm/time-series-guru/files/crds/kdbdatabases.timeseries.guru.policies.yaml";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const target = join(root, CRD_FILE);
-writeFileSync(target, kdbDatabaseCrdYaml());
+writeFileSync(join(root, CRD_FILE), kdbDatabaseCrdYaml());
 console.log(`wrote ${CRD_FILE}`);
+for (const file of [POLICIES_FILE, CHART_POLICIES_FILE]) {
+  writeFileSync(join(root, file), admissionPoliciesYaml());
+  console.log(`wrote ${file}`);
+}

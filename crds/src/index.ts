@@ -1,2 +1,3 @@
+export * from "./admission.js";
 export { CRD_FILE, kdbDatabaseCrd, kdbDatabaseCrdYaml, openApiSchema } from "./crd.js";
 export * from "./kdb-database.js";

@@ -21,23 +21,60 @@ export const NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** Most stripes (EBS volumes) one database pod may mount. */
 export const MAX_STRIPES = 16;
 
-/** A Kubernetes quantity written as a string with a binary or decimal suffix ("100Gi", "500M"). */
-const QUANTITY_PATTERN = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+/**
+ * Kubernetes' own quantity pattern (resource.Quantity, as controller-gen writes it into CRDs):
+ * every form a Pod accepts, "3500m", "0.5", "1.5Gi", "2e3", "+1". A sign is matched here and a
+ * negative value refused by a CEL rule, so the message says what is wrong.
+ */
+export const QUANTITY_PATTERN =
+  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
-/** A quantity that may also be a plain integer (`cpu: 2`), as Kubernetes resources accept. */
+/** CEL: `field` (an int-or-string quantity under `self`) as a quantity. */
+const celQuantity = (field: string) => `quantity(string(self.${field}))`;
+
+/**
+ * A quantity as Kubernetes resources take it: an integer (`cpu: 2`) or a string in any quantity
+ * form. A fractional number (`cpu: 0.5`) cannot be an int-or-string field's value; the
+ * MutatingAdmissionPolicy in crds/kdbdatabases.timeseries.guru.policies.yaml turns it into the
+ * string "0.5" before validation (crds/src/admission.ts).
+ */
 const intOrQuantity = (description: string) =>
   z
-    .union([z.string().max(32).regex(QUANTITY_PATTERN), z.number().int().nonnegative()])
-    .meta({ intOrString: true })
+    .union([z.string().max(64).regex(QUANTITY_PATTERN), z.number().int().nonnegative()])
+    .meta({
+      intOrString: true,
+      "x-kubernetes-validations": [
+        {
+          rule: "!isQuantity(string(self)) || !quantity(string(self)).isLessThan(quantity('0'))",
+          message: "a resource quantity must not be negative",
+        },
+      ],
+    })
     .describe(description);
 
 const resourceListSchema = (what: string) =>
   z
     .object({
-      cpu: intOrQuantity(`CPU ${what}, in cores or millicores ("4", "3500m").`).optional(),
-      memory: intOrQuantity(`Memory ${what} ("64Gi").`).optional(),
+      cpu: intOrQuantity(`CPU ${what}, in cores or millicores (4, "0.5", "3500m").`).optional(),
+      memory: intOrQuantity(`Memory ${what} ("64Gi", "1.5Gi", "2e9").`).optional(),
     })
     .describe(`Resource ${what} of the database container.`);
+
+/** CEL: requests.<resource> is at most limits.<resource> when both are set (as a Pod requires). */
+const requestsWithinLimits = (resource: "cpu" | "memory") => ({
+  rule:
+    `!has(self.requests) || !has(self.limits) || !has(self.requests.${resource}) || ` +
+    `!has(self.limits.${resource}) || ` +
+    `!${celQuantity(`requests.${resource}`)}.isGreaterThan(${celQuantity(`limits.${resource}`)})`,
+  message: `compute.resources.requests.${resource} must not exceed limits.${resource}`,
+});
+
+/**
+ * A container image reference: [registry[:port]/]path[:tag][@digest], lower-case path, as the
+ * kubelet parses it (distribution's reference grammar, simplified to what a registry accepts).
+ */
+export const IMAGE_PATTERN =
+  /^([a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?\/)?[a-z0-9]+([._-]+[a-z0-9]+|__[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+|__[a-z0-9]+)*)*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@[a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$/;
 
 export const tolerationSchema = z
   .object({
@@ -75,14 +112,14 @@ export const computeSchema = z
           "Unset runs on any node the other selectors admit.",
       ),
     instanceTypes: z
-      .array(z.string().max(63))
+      .array(z.string().max(63).describe("An EC2 instance type, as the node label has it (r5.2xlarge)."))
       .max(16)
       .optional()
       .describe(
         "EC2 instance types the pod may run on (node.kubernetes.io/instance-type In [...]), e.g. [r5.2xlarge].",
       ),
     zones: z
-      .array(z.string().max(63))
+      .array(z.string().max(63).describe("An availability zone, as the node label has it (us-east-1a)."))
       .max(8)
       .optional()
       .describe(
@@ -90,7 +127,10 @@ export const computeSchema = z
           "created in the zone of the first node the pod lands on and pin it there afterwards.",
       ),
     nodeSelector: z
-      .record(z.string().max(317), z.string().max(63))
+      .record(
+        z.string().max(317),
+        z.string().max(63).describe("The value the node label must have (key: the label's name)."),
+      )
       .optional()
       .describe("More node labels the pod requires, merged with the node group selector."),
     tolerations: z
@@ -103,8 +143,12 @@ export const computeSchema = z
         requests: resourceListSchema("requests").optional(),
         limits: resourceListSchema("limits").optional(),
       })
+      .meta({ "x-kubernetes-validations": [requestsWithinLimits("cpu"), requestsWithinLimits("memory")] })
       .optional()
-      .describe("CPU and memory of the database container. Changing it rolls the pod."),
+      .describe(
+        "CPU and memory of the database container. Unset: derived from storage.stripes (docs/operator.md), " +
+          "so the pod is never BestEffort. Changing it rolls the pod.",
+      ),
     threads: z
       .number()
       .int()
@@ -265,6 +309,7 @@ export const kdbDatabaseSpecSchema = z
     image: z
       .string()
       .max(512)
+      .regex(IMAGE_PATTERN)
       .optional()
       .describe(
         "Container image of the data plane. Unset: the operator's default for the engine, pinned in " +
@@ -296,6 +341,14 @@ export const kdbDatabaseSpecSchema = z
       .describe(
         "Scale the database to zero: the pod goes, the volumes and their data stay. Set false to wake " +
           "it on the same volumes.",
+      ),
+    deletionProtection: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Refuse to delete the database while true: the API server turns a delete away (the " +
+          "ValidatingAdmissionPolicy shipped with the CRD), as managed databases' deletion protection " +
+          "does. Set false first to delete it.",
       ),
   })
   .meta({
@@ -393,6 +446,10 @@ export const kdbDatabaseStatusSchema = z
       .describe("The image the database runs (spec.image, or the default pinned at creation)."),
     replicas: z.number().int().nonnegative().optional().describe("Pods wanted: 1, or 0 when hibernated."),
     readyReplicas: z.number().int().nonnegative().optional().describe("Pods ready to serve."),
+    ready: z
+      .string()
+      .optional()
+      .describe('readyReplicas/replicas, for kubectl get ("1/1"; "0/0" when hibernated).'),
     storage: z
       .object({
         requested: z.string().optional().describe("spec.storage.size as last applied to the volumes."),

@@ -28,6 +28,7 @@ import type {
 } from "@kubernetes/client-node";
 import type { KdbDatabase } from "../../../crds/src/index.js";
 import { contentHash } from "./config-map.js";
+import { defaultResources } from "./default-resources.js";
 import {
   ANNOTATIONS,
   CONFIG_MOUNT,
@@ -93,9 +94,10 @@ export function claimTemplates(db: KdbDatabase, size = db.spec.storage.size): V1
   }));
 }
 
-function resources(db: KdbDatabase): V1ResourceRequirements | undefined {
+/** spec.compute.resources as the container's, or the defaults when it sets neither list. */
+function resources(db: KdbDatabase): V1ResourceRequirements {
   const spec = db.spec.compute.resources;
-  if (!spec) return undefined;
+  if (!spec) return defaultResources(db.spec.storage.stripes);
   const list = (r: { cpu?: string | number; memory?: string | number } | undefined) => {
     if (!r) return undefined;
     const out: Record<string, string> = {};
@@ -105,7 +107,7 @@ function resources(db: KdbDatabase): V1ResourceRequirements | undefined {
   };
   const requests = list(spec.requests);
   const limits = list(spec.limits);
-  if (!requests && !limits) return undefined;
+  if (!requests && !limits) return defaultResources(db.spec.storage.stripes);
   return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
 }
 
@@ -203,7 +205,6 @@ function placement(
 }
 
 export function buildContainer(db: KdbDatabase, inputs: PodInputs, mounts: V1VolumeMount[]): V1Container {
-  const res = resources(db);
   return {
     name: CONTAINER_NAME,
     image: inputs.image,
@@ -215,7 +216,7 @@ export function buildContainer(db: KdbDatabase, inputs: PodInputs, mounts: V1Vol
         : []),
     ],
     envFrom: [{ configMapRef: { name: names.configMap(db.metadata.name) } }],
-    ...(res ? { resources: res } : {}),
+    resources: resources(db),
     volumeMounts: mounts,
     ...probes(db),
     securityContext: {

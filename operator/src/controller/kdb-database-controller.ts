@@ -33,6 +33,7 @@ import { describeError, isApiError } from "../kube/api-error.js";
 import { type Applicable, type Kube, mergePatch } from "../kube/client.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
 import type { OperatorMetrics } from "../metrics.js";
+import { InvalidSpecError, isInvalid } from "./invalid-spec.js";
 import {
   type Blocker,
   claimsBelow,
@@ -106,6 +107,16 @@ export class KdbDatabaseController {
     if (db.spec.paused) return this.reportPaused(db, log);
 
     const image = this.image(db);
+    try {
+      return await this.reconcileChildren(db, image, log);
+    } catch (err) {
+      if (!(err instanceof InvalidSpecError)) throw err;
+      return this.reportInvalidSpec(db, image, err, log);
+    }
+  }
+
+  /** Secrets, ConfigMap, Services and policies, volumes, StatefulSet, then the status they give. */
+  async reconcileChildren(db: KdbDatabase, image: string, log: Logger): Promise<Result> {
     const secrets = await this.resolveSecrets(db, log);
     if ("blocker" in secrets) return this.reportBlocked(db, image, secrets.blocker, log);
     const configHash = await this.applyConfig(db);
@@ -484,6 +495,21 @@ export class KdbDatabaseController {
     return { requeueAfterMs: this.#pollMs * 6 };
   }
 
+  /**
+   * A child refused as invalid: reported as a blocker (phase Degraded, Degraded=True InvalidSpec)
+   * and looked at again only after the longest retry delay or on the next spec change (a new
+   * generation queues the database): the same spec would be refused again.
+   */
+  async reportInvalidSpec(
+    db: KdbDatabase,
+    image: string,
+    err: InvalidSpecError,
+    log: Logger,
+  ): Promise<Result> {
+    await this.reportBlocked(db, image, { reason: "InvalidSpec", message: err.message }, log);
+    return { requeueAfterMs: this.#deps.config.retryMaxSeconds * 1000 };
+  }
+
   async reportPaused(db: KdbDatabase, log: Logger): Promise<Result> {
     await this.writeStatus(db, pausedStatus(db, new Date()), log);
     return done;
@@ -624,6 +650,7 @@ export class KdbDatabaseController {
       return result;
     } catch (err) {
       this.#applied.delete(cacheKey);
+      if (isInvalid(err)) throw new InvalidSpecError(kind, object.metadata?.name, err);
       throw new Error(`while applying ${kind} ${object.metadata?.name}`, { cause: err });
     }
   }

@@ -21,7 +21,12 @@ import { judgePod, podReady } from "./pod-serving.js";
 
 /** Something the database needs and does not have: it cannot run or change until fixed. */
 export interface Blocker {
-  reason: "LicenseMissing" | "CredentialsInvalid" | "StorageClassNotExpandable" | "StorageClassMissing";
+  reason:
+    | "LicenseMissing"
+    | "CredentialsInvalid"
+    | "StorageClassNotExpandable"
+    | "StorageClassMissing"
+    | "InvalidSpec";
   message: string;
 }
 
@@ -257,6 +262,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     image: observation.image,
     replicas: desired,
     readyReplicas: podReady(pod) ? 1 : 0,
+    ready: `${podReady(pod) ? 1 : 0}/${desired}`,
     storage: storageStatus(db, claims),
   };
 }

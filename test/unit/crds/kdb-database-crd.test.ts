@@ -5,9 +5,11 @@
  */
 import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import {
+  admissionPolicies,
+  admissionPoliciesYaml,
   CRD_FILE,
   isValidDatabaseName,
   KDB_API_VERSION,
@@ -16,6 +18,8 @@ import {
   kdbDatabaseCrdYaml,
   kdbDatabaseSpecSchema,
   MAX_NAME_LENGTH,
+  POLICIES_FILE,
+  QUANTITY_PATTERN,
 } from "../../../crds/src/index.js";
 
 type Schema = { [key: string]: unknown };
@@ -94,7 +98,7 @@ describe("crds: KdbDatabase CRD", () => {
     assert.deepEqual(spec.versions[0]!.subresources, { status: {} });
     assert.deepEqual(
       spec.versions[0]!.additionalPrinterColumns.map((c) => c.name),
-      ["Phase", "Engine", "Stripes", "Size", "Endpoint", "Age"],
+      ["Phase", "Ready", "Engine", "Stripes", "Size", "Endpoint", "Age"],
     );
   });
 
@@ -127,7 +131,65 @@ describe("crds: KdbDatabase CRD", () => {
       settings: { timeoutSeconds: 30, maxRows: 1_000_000, savedownSeconds: 300 },
       paused: false,
       hibernate: false,
+      deletionProtection: false,
     });
+  });
+
+  it("accepts every Kubernetes quantity form as a Pod does, and refuses what is none", () => {
+    const accepts = (cpu: string | number) =>
+      kdbDatabaseSpecSchema.safeParse({
+        storage: { stripes: 1, size: "1Gi" },
+        compute: { resources: { requests: { cpu } } },
+      }).success;
+    for (const form of ["3500m", "0.5", ".5", "1.5Gi", "2e3", "1E-3", "+1", "4", 2, 0])
+      assert.ok(accepts(form), String(form));
+    for (const form of ["abc", "1.5 Gi", "Gi", "1GB", "", 1.5, -1]) assert.ok(!accepts(form), String(form));
+    assert.match("3500m", QUANTITY_PATTERN);
+  });
+
+  it("refuses requests above limits and negative quantities with CEL rules", () => {
+    const compute = (openApi().properties as Record<string, Schema>).spec!.properties as Record<
+      string,
+      Schema
+    >;
+    const resources = (compute.compute!.properties as Record<string, Schema>).resources!;
+    const messages = ((resources["x-kubernetes-validations"] ?? []) as { message: string }[]).map(
+      (r) => r.message,
+    );
+    assert.deepEqual(messages, [
+      "compute.resources.requests.cpu must not exceed limits.cpu",
+      "compute.resources.requests.memory must not exceed limits.memory",
+    ]);
+  });
+
+  it("validates the image as a container image reference", () => {
+    const accepts = (image: string) =>
+      kdbDatabaseSpecSchema.safeParse({ storage: { stripes: 1, size: "1Gi" }, image }).success;
+    for (const image of [
+      "guru-engine",
+      "ghcr.io/time-series-guru/guru-engine:0.1.0",
+      "registry.example:5000/a/b_c:1.0",
+      `ghcr.io/x/y@sha256:${"a".repeat(64)}`,
+    ])
+      assert.ok(accepts(image), image);
+    for (const image of ["Not An Image!", "ghcr.io/X/y", "a:b:c", "image:", "/image", ""])
+      assert.ok(!accepts(image), image);
+  });
+
+  it("has the admission policies checked in as `make crds` generates them, in the chart too", () => {
+    assert.equal(readFileSync(POLICIES_FILE, "utf8"), admissionPoliciesYaml(), "stale: run `make crds`");
+    assert.equal(
+      readFileSync(join("helm/time-series-guru/files/crds", basename(POLICIES_FILE)), "utf8"),
+      admissionPoliciesYaml(),
+      "stale chart copy: run `make crds`",
+    );
+    const kinds = admissionPolicies().map((m) => m.kind);
+    assert.deepEqual(kinds, [
+      "MutatingAdmissionPolicy",
+      "MutatingAdmissionPolicyBinding",
+      "ValidatingAdmissionPolicy",
+      "ValidatingAdmissionPolicyBinding",
+    ]);
   });
 
   it("limits names so every child name stays a valid label value", () => {

@@ -43,6 +43,36 @@ describe("operator builders", () => {
     });
 
   describe("StatefulSet", () => {
+    it("gives a pod without compute.resources requests and a memory limit from its stripes (never BestEffort)", () => {
+      const container = (spec: Parameters<typeof database>[0]) =>
+        buildStatefulSet(database(spec), inputs).spec!.template.spec!.containers[0]!;
+      assert.deepEqual(container({ storage: { stripes: 2, size: "100Gi" } }).resources, {
+        requests: { cpu: "1000m", memory: "4Gi" },
+        limits: { memory: "4Gi" },
+      });
+      assert.deepEqual(container({ storage: { stripes: 16, size: "1Gi" } }).resources, {
+        requests: { cpu: "4000m", memory: "16Gi" },
+        limits: { memory: "16Gi" },
+      });
+      assert.deepEqual(
+        container({ storage: { stripes: 1, size: "1Gi" }, compute: { resources: {} } }).resources,
+        { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } },
+      );
+      // growing the volumes changes nothing in the pod: the defaults depend on stripes only
+      assert.deepEqual(
+        container({ storage: { stripes: 2, size: "100Gi" } }),
+        container({ storage: { stripes: 2, size: "200Gi" } }),
+      );
+      // given resources are used as written, in any quantity form
+      assert.deepEqual(
+        container({
+          storage: { stripes: 1, size: "1Gi" },
+          compute: { resources: { requests: { cpu: "0.5", memory: "1.5Gi" }, limits: { cpu: "3500m" } } },
+        }).resources,
+        { requests: { cpu: "0.5", memory: "1.5Gi" }, limits: { cpu: "3500m" } },
+      );
+    });
+
     it("has one claim template per stripe, mounted at /data/stripe-N, and the engine container", () => {
       const selector = {
         matchLabels: {

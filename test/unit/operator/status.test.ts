@@ -95,7 +95,7 @@ describe("operator status", () => {
     assert.equal(status.endpoint, "trades.markets.svc:5000");
     assert.equal(status.credentialsSecret, "trades-credentials");
     assert.equal(status.image, "guru-engine:0.1.0");
-    assert.deepEqual([status.replicas, status.readyReplicas], [1, 1]);
+    assert.deepEqual([status.replicas, status.readyReplicas, status.ready], [1, 1, "1/1"]);
     assert.deepEqual(status.storage, {
       requested: "10Gi",
       provisioned: "10Gi",
@@ -147,6 +147,24 @@ describe("operator status", () => {
         observedGeneration: 3,
       },
     ]);
+  });
+
+  it("reports a spec the API server refuses as InvalidSpec: phase Degraded, nothing progressing", () => {
+    const message = "The API server refused StatefulSet trades built from this spec: HTTP 422: ...";
+    const status = summary(
+      db(),
+      observe({ blocker: { reason: "InvalidSpec", message }, pod: undefined, templateInputs: undefined }),
+    );
+    assert.deepEqual(status, {
+      phase: "Degraded",
+      conditions: {
+        Ready: "False InvalidSpec",
+        Progressing: "False Blocked",
+        Degraded: "True InvalidSpec",
+        StorageResizing: "False VolumesMatch",
+        Paused: "False Reconciling",
+      },
+    });
   });
 
   it("says Provisioning while the first pod starts, then Pending before the StatefulSet", () => {
