@@ -20,11 +20,14 @@ COPY crds/ crds/
 COPY api/ api/
 RUN npx tsc -b api
 
-# ---- deps: production dependencies only
+# ---- deps: production dependencies, less those only local mode or the build loads (dynalite,
+# guru-engine's DuckDB, yaml): this image runs the cloud API (test/unit/images.test.ts checks the list)
 FROM node:22.22.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm uninstall --omit=dev --no-save --no-audit --no-fund @duckdb/node-api @duckdb/node-bindings dynalite yaml \
+ && npm cache clean --force
 
 # ---- runtime: node, production node_modules and dist/; no npm, no compilers, no sources
 FROM node:22.22.0-bookworm-slim
@@ -37,7 +40,10 @@ WORKDIR /app
 ENV NODE_ENV=production \
     GURU_API_DATA_DIR=/data
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+# the API and what it imports; tsc -b api also compiles guru-engine, which local mode alone runs
+COPY --from=build /app/dist/api ./dist/api
+COPY --from=build /app/dist/qipc ./dist/qipc
+COPY --from=build /app/dist/crds ./dist/crds
 COPY package.json ./
 COPY images/healthcheck.mjs ./healthcheck.mjs
 USER 10001:10001

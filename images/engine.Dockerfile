@@ -20,11 +20,15 @@ COPY qipc/ qipc/
 COPY engine/ engine/
 RUN npx tsc -b engine
 
-# ---- deps: production dependencies only
+# ---- deps: production dependencies, less the API's and the operator's own
+# (test/unit/images.test.ts checks the list against what the engine imports)
 FROM node:22.22.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm uninstall --omit=dev --no-save --no-audit --no-fund @aws-sdk/client-dynamodb @aws-sdk/client-s3 \
+      @aws-sdk/client-sns @aws-sdk/client-sqs @kubernetes/client-node dynalite express ioredis yaml \
+ && npm cache clean --force
 
 # ---- runtime: node, production node_modules and dist/; no npm, no compilers, no sources
 FROM node:22.22.0-bookworm-slim

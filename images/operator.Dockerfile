@@ -16,11 +16,15 @@ COPY crds/ crds/
 COPY operator/ operator/
 RUN npx tsc -b operator
 
-# ---- deps: production dependencies only
+# ---- deps: production dependencies, less the API's and the engine's own
+# (test/unit/images.test.ts checks the list against what the operator imports)
 FROM node:22.22.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm uninstall --omit=dev --no-save --no-audit --no-fund @aws-sdk/client-dynamodb @aws-sdk/client-s3 \
+      @aws-sdk/client-sns @aws-sdk/client-sqs @duckdb/node-api @duckdb/node-bindings dynalite express ioredis \
+ && npm cache clean --force
 
 # ---- runtime: node, production node_modules and dist/; no npm, no compilers, no sources
 FROM node:22.22.0-bookworm-slim

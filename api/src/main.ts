@@ -9,16 +9,20 @@ import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createRuntime, listenRuntime } from "./server.js";
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
+/** A configuration this installation cannot run is said in one line, exit code 2. */
+async function configured<T>(step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
 }
+
+const config = await configured(() => loadConfig(process.env));
 const logger = createLogger(config);
-const runtime = await createRuntime(config, { logger });
+const runtime = await configured(() => createRuntime(config, { logger }));
 const listening = await listenRuntime(runtime);
 logger.info({ url: listening.url, metrics: `${listening.metricsUrl}/metrics` }, "guru-api listening");
 

@@ -16,11 +16,10 @@ import { type Cache, noCache } from "./cache/cache.js";
 import { MemoryCache } from "./cache/memory-cache.js";
 import { createRedisClient, RedisCache } from "./cache/redis-cache.js";
 import { keys } from "./catalog/keys.js";
-import { type LocalDynalite, startLocalDynalite } from "./catalog/local-dynalite.js";
 import { CatalogTable } from "./catalog/table.js";
 import { ensureTable } from "./catalog/table-schema.js";
 import { composeServices, type Services } from "./compose.js";
-import type { ApiConfig } from "./config.js";
+import { type ApiConfig, ConfigError } from "./config.js";
 import { DatabaseConnections } from "./data/connections.js";
 import { ChangeFeed } from "./events/change-feed.js";
 import type { EventConsumer, EventPublisher } from "./events/events.js";
@@ -72,10 +71,26 @@ export interface ApiRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Loads a part only local mode uses (dynalite, guru-engine and DuckDB). The API image carries none
+ * of them (images/api.Dockerfile), so there their absence is a configuration error, not a crash.
+ */
+async function localPart<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
+    throw new ConfigError(
+      `local mode needs dynalite and guru-engine, which this installation lacks (${(err as Error).message.split("\n")[0]}): run it from the repository (make run), or set GURU_API_MODE=cloud`,
+    );
+  }
+}
+
 /** Each provisioner is loaded only in its mode: the cloud API has no use for the engine's code. */
 async function createProvisioner(config: ApiConfig, logger: Logger): Promise<Provisioner> {
   if (config.provisioner.kind === "local") {
-    const { LocalProvisioner } = await import("./provisioning/local-provisioner.js");
+    const { LocalProvisioner } = await localPart(() => import("./provisioning/local-provisioner.js"));
     return new LocalProvisioner({ dataDir: config.dataDir, launch: config.provisioner.localEngine, logger });
   }
   const { KubernetesProvisioner } = await import("./provisioning/kubernetes-provisioner.js");
@@ -94,7 +109,8 @@ export async function createRuntime(
     // ---- catalog ----
     let endpoint = config.catalog.endpoint;
     if (config.catalog.kind === "dynalite" && endpoint === undefined) {
-      const dynalite: LocalDynalite = await startLocalDynalite(join(config.dataDir, "catalog"));
+      const { startLocalDynalite } = await localPart(() => import("./catalog/local-dynalite.js"));
+      const dynalite = await startLocalDynalite(join(config.dataDir, "catalog"));
       cleanup.push(() => dynalite.close());
       endpoint = dynalite.endpoint;
     }

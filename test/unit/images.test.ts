@@ -17,6 +17,7 @@ import { loadConfig as loadApiConfig } from "../../api/src/config.js";
 import { engineConfigSchema } from "../../engine/src/config.js";
 import { ENGINE_HTTP_PORT, Q_PORT, RUN_AS_USER } from "../../operator/src/builders/names.js";
 import { operatorConfig } from "../../operator/src/config.js";
+import { staticModuleGraph } from "../support/module-graph.js";
 
 const run = promisify(execFile);
 
@@ -92,6 +93,8 @@ interface ImageSpec {
   healthPortVariable: string;
   healthPort: number;
   exposes: number[];
+  /** dist/ files the process loads with `import()` in the modes the image runs */
+  loadsLater: string[];
 }
 
 const IMAGES: ImageSpec[] = [
@@ -107,6 +110,8 @@ const IMAGES: ImageSpec[] = [
       GURU_API_EVENTS_QUEUE_URL: "http://q",
     }).port,
     exposes: [8080, 9464],
+    // cloud mode; local mode (dynalite, guru-engine) is `make run`'s, from the repository
+    loadsLater: ["dist/api/src/provisioning/kubernetes-provisioner.js"],
   },
   {
     file: "images/operator.Dockerfile",
@@ -114,6 +119,7 @@ const IMAGES: ImageSpec[] = [
     healthPortVariable: "GURU_OPERATOR_HTTP_PORT",
     healthPort: operatorConfig().httpPort,
     exposes: [8080],
+    loadsLater: [],
   },
   {
     file: "images/engine.Dockerfile",
@@ -121,14 +127,17 @@ const IMAGES: ImageSpec[] = [
     healthPortVariable: "GURU_HTTP_PORT",
     healthPort: ENGINE_HTTP_PORT,
     exposes: [Q_PORT, ENGINE_HTTP_PORT],
+    loadsLater: [],
   },
 ];
 
 const BUILD_TOOLS = /\b(gcc|g\+\+|make|build-essential|python3?|git|curl|wget)\b/;
-const devDependencies = Object.keys(
-  (JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies: Record<string, string> })
-    .devDependencies,
-);
+const manifest = JSON.parse(readFileSync("package.json", "utf8")) as Record<
+  "dependencies" | "devDependencies",
+  Record<string, string>
+>;
+const devDependencies = Object.keys(manifest.devDependencies);
+const dependencies = Object.keys(manifest.dependencies);
 
 describe("images: Dockerfile parser", () => {
   it("reads stages, flags, exec forms and continuation lines", () => {
@@ -264,12 +273,46 @@ for (const image of IMAGES) {
       }
     });
 
+    it("carries the dist/ files and packages its process loads, and no other package", () => {
+      const modulesFrom = all(final, "COPY").find((c) =>
+        words(c.args).some((w) => w.endsWith("node_modules")),
+      );
+      const removed = all(byName.get(modulesFrom?.flags.from ?? "") as Stage, "RUN").flatMap((r) =>
+        [...(r.args as string).matchAll(/npm uninstall ([^&]*)/g)].flatMap((m) =>
+          words(m[1] as string).filter((w) => !w.startsWith("-")),
+        ),
+      );
+      const distCopied = all(final, "COPY")
+        .filter((c) => c.flags.from === "build")
+        .flatMap((c) => words(c.args).slice(0, -1))
+        .map((source) => posix.relative("/app", source))
+        .filter((path) => path === "dist" || path.startsWith("dist/"));
+      const loaded = new Set<string>();
+      for (const entry of [image.main, ...image.loadsLater]) {
+        const graph = staticModuleGraph(entry);
+        for (const file of graph.files) {
+          const path = posix.relative(process.cwd(), file);
+          assert.ok(
+            distCopied.some((dir) => path.startsWith(`${dir}/`)),
+            `${entry} loads ${path}, which is not copied`,
+          );
+        }
+        for (const name of graph.packages) loaded.add(name);
+      }
+      for (const name of loaded) {
+        assert.ok(dependencies.includes(name), `${name} is loaded but not a production dependency`);
+        assert.ok(!removed.includes(name), `${name} is loaded but uninstalled`);
+      }
+      const carried = dependencies.filter((name) => !removed.includes(name));
+      assert.deepEqual(carried.sort(), [...loaded].sort(), "uninstall the dependencies it never loads");
+    });
+
     it(`runs ${image.main} as ENTRYPOINT, which the build produced`, () => {
       const entry = all(final, "ENTRYPOINT").at(-1);
       assert.ok(entry && Array.isArray(entry.args), "ENTRYPOINT in exec form (signals reach node)");
       assert.deepEqual(entry.args, ["node", image.main]);
       assert.ok(existsSync(image.main), `${image.main} (run make build first)`);
-      const dist = all(final, "COPY").find((c) => words(c.args)[0]?.endsWith("/dist"));
+      const dist = all(final, "COPY").find((c) => words(c.args)[0]?.startsWith("/app/dist"));
       assert.ok(dist, "dist/ copied from the build stage");
       assert.equal(workdir(final), "/app");
     });
