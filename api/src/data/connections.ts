@@ -23,20 +23,24 @@ interface Entry {
   checkedAt: number;
 }
 
+/** The data plane's settings come from the config (`config.data`), which owns their defaults. */
 export interface ConnectionsOptions {
   provisioner: Provisioner;
   logger: Logger;
-  poolSize?: number;
-  requestTimeoutMs?: number;
+  poolSize: number;
+  requestTimeoutMs: number;
+  /** consecutive connection failures that open the breaker, and how long it stays open */
+  breaker: BreakerOptions;
+  /** writes in flight per database before 503 DATABASE_OVERLOADED */
+  maxWritesInFlight: number;
   /** how long an endpoint is trusted before the provisioner is asked again */
   endpointTtlMs?: number;
   /** how long a request waits for a connection of the pool */
   acquireTimeoutMs?: number;
-  /** consecutive connection failures that open the breaker, and how long it stays open */
-  breaker?: BreakerOptions;
-  /** writes in flight per database before 503 DATABASE_OVERLOADED */
-  maxWritesInFlight?: number;
 }
+
+const ENDPOINT_TTL_MS = 30_000;
+const ACQUIRE_TIMEOUT_MS = 5000;
 
 export interface CallOptions {
   /** read: retried once after a lost connection; write: never retried, counts toward the cap */
@@ -65,9 +69,9 @@ export class DatabaseConnections {
     if (entry !== undefined) void entry.pool.close();
     const pool = createQPool({
       ...endpoint,
-      size: this.#o.poolSize ?? 2,
-      timeoutMs: this.#o.requestTimeoutMs ?? 30_000,
-      acquireTimeoutMs: this.#o.acquireTimeoutMs ?? 5000,
+      size: this.#o.poolSize,
+      timeoutMs: this.#o.requestTimeoutMs,
+      acquireTimeoutMs: this.#o.acquireTimeoutMs ?? ACQUIRE_TIMEOUT_MS,
       logger: this.#o.logger,
     });
     this.#pools.set(db.uid, { endpoint, pool, checkedAt: Date.now() });
@@ -82,7 +86,7 @@ export class DatabaseConnections {
   #trusted(entry: Entry, db: ProvisionTarget): boolean {
     const seen = this.#o.provisioner.serving?.(db).state;
     return (
-      Date.now() - entry.checkedAt < (this.#o.endpointTtlMs ?? 30_000) &&
+      Date.now() - entry.checkedAt < (this.#o.endpointTtlMs ?? ENDPOINT_TTL_MS) &&
       (seen === undefined || seen === "ready")
     );
   }
@@ -90,7 +94,7 @@ export class DatabaseConnections {
   #breaker(uid: string): CircuitBreaker {
     let breaker = this.#breakers.get(uid);
     if (breaker === undefined) {
-      breaker = new CircuitBreaker(this.#o.breaker ?? { threshold: 3, cooldownMs: 5000 });
+      breaker = new CircuitBreaker(this.#o.breaker);
       this.#breakers.set(uid, breaker);
     }
     return breaker;
@@ -159,7 +163,7 @@ export class DatabaseConnections {
 
   #admitWrite(db: ProvisionTarget): () => void {
     const inFlight = this.#writes.get(db.uid) ?? 0;
-    if (inFlight >= (this.#o.maxWritesInFlight ?? 64))
+    if (inFlight >= this.#o.maxWritesInFlight)
       throw new DependencyError("DATABASE_OVERLOADED", `database ${db.name} has too many writes in flight`, {
         retryAfterSeconds: 1,
       });

@@ -55,6 +55,7 @@ describe("database connections: the circuit breaker's probe", () => {
       provisioner,
       logger: pino({ level: "silent" }),
       poolSize: 2, // a request hung on one leaves the other free
+      requestTimeoutMs: 30_000,
       endpointTtlMs: 0, // ask for the endpoint every time, so `down` applies at once
       maxWritesInFlight: 1,
       breaker: { threshold: 3, cooldownMs: COOLDOWN_MS, now: () => now },
