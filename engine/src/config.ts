@@ -30,6 +30,12 @@ export const engineConfigSchema = z.object({
   checkpointMb: positive.default(64),
   readConnections: positive.default(4),
   compression: z.enum(["auto", "always", "never"]).default("auto"),
+  /** days of data kept (0: all); unset keeps the database's stored setting (`.guru.retain`) */
+  retentionDays: z.coerce.number().int().min(0).max(36_500).optional(),
+  /** how often expired rows are deleted (queries never see them meanwhile) */
+  retentionIntervalMs: positive.default(600_000),
+  /** how long guru-engine keeps a snapshot no backup freed */
+  snapshotMaxAgeMs: positive.default(6 * 3_600_000),
   /** how long shutdown waits for in-flight requests */
   shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -63,6 +69,9 @@ const ENV: Record<string, keyof EngineConfig> = {
   GURU_READ_CONNECTIONS: "readConnections",
   GURU_COMPRESSION: "compression",
   GURU_SHUTDOWN_GRACE_MS: "shutdownGraceMs",
+  GURU_RETENTION_DAYS: "retentionDays",
+  GURU_RETENTION_INTERVAL_MS: "retentionIntervalMs",
+  GURU_SNAPSHOT_MAX_AGE_MS: "snapshotMaxAgeMs",
   GURU_LOG_LEVEL: "logLevel",
 };
 

@@ -13,6 +13,8 @@ import { describeConfig, type EngineConfig } from "./config.js";
 import { loadAuthenticator } from "./credentials.js";
 import { startSidePort } from "./http-server.js";
 import { createMetrics } from "./metrics.js";
+import type { Clock } from "./store/retention.js";
+import { Snapshots } from "./store/snapshots.js";
 import { Store } from "./store/store.js";
 
 export interface Engine {
@@ -23,9 +25,15 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+export interface EngineOptions {
+  /** now, in q nanoseconds: retention's cutoff (tests inject one) */
+  clock?: Clock;
+}
+
 export async function startEngine(
   config: EngineConfig,
   logger: Logger = pino({ level: config.logLevel }),
+  options: EngineOptions = {},
 ): Promise<Engine> {
   const authenticate = loadAuthenticator(config);
   if (config.allowAnonymous) logger.warn({}, "GURU_ALLOW_ANONYMOUS: every login is accepted");
@@ -36,12 +44,18 @@ export async function startEngine(
       threads: config.threads,
       checkpointMb: config.checkpointMb,
       readConnections: config.readConnections,
+      retentionDays: config.retentionDays,
+      clock: options.clock,
     },
     logger,
   );
+  const snapshots = new Snapshots(config.segments[0] as string);
+  await snapshots.clear();
+  const lifecycle = startLifecycleTimer(store, snapshots, config, logger);
   const metrics = createMetrics(config.segments, () => store.segmentBytes());
   const env: ApiEnv = {
     store,
+    snapshots,
     maxRows: config.maxRows,
     startedAt: process.hrtime.bigint(),
     segmentPaths: config.segments,
@@ -75,10 +89,12 @@ export async function startEngine(
   let closing: Promise<void> | undefined;
   const close = async () => {
     draining = true;
+    await lifecycle.stop();
     await settled([...inFlight], config.shutdownGraceMs);
     await server.close();
     await side.close();
     await store.close();
+    await snapshots.clear().catch(() => undefined);
     logger.info({}, "guru-engine stopped");
   };
   return {
@@ -87,6 +103,43 @@ export async function startEngine(
     close: () => {
       closing ??= close();
       return closing;
+    },
+  };
+}
+
+/**
+ * Deletes expired rows and forgotten snapshots every `retentionIntervalMs` (and once at start).
+ * Runs are never concurrent: a slow one makes the next tick skip.
+ */
+function startLifecycleTimer(
+  store: Store,
+  snapshots: Snapshots,
+  config: EngineConfig,
+  logger: Logger,
+): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const run = async () => {
+    try {
+      const run = await store.enforceRetention();
+      if (run !== null && run.dropped > 0n)
+        logger.info({ cutoff: String(run.cutoff), dropped: String(run.dropped) }, "expired rows dropped");
+      await snapshots.expire(config.snapshotMaxAgeMs);
+    } catch (err) {
+      logger.warn({ err }, "retention run failed; retried at the next interval");
+    }
+  };
+  const tick = () => {
+    running ??= run().finally(() => {
+      running = null;
+    });
+  };
+  tick();
+  const timer = setInterval(tick, config.retentionIntervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
     },
   };
 }

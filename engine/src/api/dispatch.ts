@@ -1,5 +1,5 @@
 /**
- * The q IPC request handler: only the nine `.guru.*` functions can be called, as
+ * The q IPC request handler: only the `.guru.*` functions below can be called, as
  * `(name; args…)` with the name a symbol or char vector (docs/q-api.md §1). Anything else (q
  * source text, other names, `.z.*`, system commands) is `'access`; nothing is ever evaluated.
  */
@@ -9,6 +9,7 @@ import type { QRequestContext } from "../../../qipc/src/server-connection.js";
 import type { QValue } from "../../../qipc/src/types.js";
 import { create, drop, ping, series, stats } from "./admin.js";
 import type { ApiEnv, ApiFunction } from "./env.js";
+import { retain, retention, snapshot, snapshotFree, snapshotRead } from "./lifecycle.js";
 import { last, query } from "./read.js";
 import { remove, write } from "./write.js";
 
@@ -27,6 +28,11 @@ export const FUNCTIONS: Readonly<Record<string, Entry>> = {
   ".guru.last": { arity: 2, run: last },
   ".guru.delete": { arity: 3, run: remove },
   ".guru.stats": { arity: 1, run: stats },
+  ".guru.retention": { arity: 1, run: retention },
+  ".guru.retain": { arity: 1, run: retain },
+  ".guru.snapshot": { arity: 1, run: snapshot },
+  ".guru.snapshotRead": { arity: 3, run: snapshotRead },
+  ".guru.snapshotFree": { arity: 1, run: snapshotFree },
 };
 
 export interface ParsedCall {

@@ -1,9 +1,12 @@
 /** What the API functions need from the engine. */
 import type { QValue } from "../../../qipc/src/types.js";
+import type { Snapshots } from "../store/snapshots.js";
 import type { Store } from "../store/store.js";
 
 export interface ApiEnv {
   store: Store;
+  /** snapshot copies taken for backups */
+  snapshots: Snapshots;
   /** the server's row limit (docs/q-api.md §4) */
   maxRows: number;
   /** `process.hrtime.bigint()` when the engine started */

@@ -53,7 +53,8 @@ function position(spec: QuerySpec, kind: Position["kind"]): Position | null {
 
 function sourceOf(spec: QuerySpec, env: QueryEnv, params: SqlParams): Source {
   const conditions = [
-    ...timeRange(spec.start, spec.end),
+    // expired rows (older than the retention's cutoff) are never seen, whatever `start` says
+    ...timeRange(env.store.visibleFrom(spec.start), spec.end),
     ...spec.where.map((w) => conditionSql(w, env.store.symbols, params)),
   ];
   return {
@@ -161,7 +162,12 @@ function arrange(
 export async function runLast(series: SeriesDef, by: ColumnDef[], env: QueryEnv): Promise<QTable> {
   const names = series.columns.map((c) => c.name);
   const letters = series.columns.map((c) => c.type);
-  const source = { segments: env.store.segments, table: tableName(series), where: "TRUE" };
+  const visible = timeRange(env.store.visibleFrom(null), null);
+  const source = {
+    segments: env.store.segments,
+    table: tableName(series),
+    where: visible.length === 0 ? "TRUE" : visible.join(" AND "),
+  };
   const sql = lastSql(
     source,
     names,

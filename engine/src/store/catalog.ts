@@ -10,6 +10,8 @@ import { Serial } from "./serial.js";
 export interface StoredCatalog {
   series: SeriesDef[];
   symbols: string[];
+  /** database settings (retention), by name */
+  settings: Map<string, string>;
 }
 
 export class Catalog {
@@ -23,6 +25,7 @@ export class Catalog {
   static async open(conn: DuckDBConnection): Promise<{ catalog: Catalog; stored: StoredCatalog }> {
     await conn.run("CREATE TABLE IF NOT EXISTS meta.series (id INTEGER, name VARCHAR, columns VARCHAR)");
     await conn.run("CREATE TABLE IF NOT EXISTS meta.sym (id INTEGER, name VARCHAR)");
+    await conn.run("CREATE TABLE IF NOT EXISTS meta.settings (name VARCHAR, value VARCHAR)");
     // ids are never reused, so nothing keyed by an id (tables, cursors) outlives its series
     await conn.run("CREATE SEQUENCE IF NOT EXISTS meta.series_id START 1");
     const series = (await conn.runAndReadAll("SELECT id, name, columns FROM meta.series ORDER BY id"))
@@ -35,7 +38,12 @@ export class Catalog {
     const symbols = (await conn.runAndReadAll("SELECT name FROM meta.sym ORDER BY id"))
       .getRowObjectsJS()
       .map((row) => String(row.name));
-    return { catalog: new Catalog(conn), stored: { series, symbols } };
+    const settings = new Map(
+      (await conn.runAndReadAll("SELECT name, value FROM meta.settings"))
+        .getRowObjectsJS()
+        .map((row) => [String(row.name), String(row.value)] as const),
+    );
+    return { catalog: new Catalog(conn), stored: { series, symbols, settings } };
   }
 
   /** Records a new series under a fresh id. */
@@ -75,6 +83,31 @@ export class Catalog {
         throw err;
       }
     });
+  }
+
+  /** Sets a database setting (one transaction: the old value or the new, never none). */
+  setSetting(name: string, value: string): Promise<void> {
+    return this.#serial.run(async () => {
+      await this.#conn.run("BEGIN");
+      try {
+        const remove = await this.#conn.prepare("DELETE FROM meta.settings WHERE name = $1");
+        remove.bindVarchar(1, name);
+        await remove.run();
+        const insert = await this.#conn.prepare("INSERT INTO meta.settings VALUES ($1, $2)");
+        insert.bindVarchar(1, name);
+        insert.bindVarchar(2, value);
+        await insert.run();
+        await this.#conn.run("COMMIT");
+      } catch (err) {
+        await this.#conn.run("ROLLBACK").catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `task` while no catalog change is in flight (a snapshot copies `meta` meanwhile). */
+  exclusive<T>(task: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.#serial.run(() => task(this.#conn));
   }
 
   /** Checkpoints `meta` and closes the connection. */

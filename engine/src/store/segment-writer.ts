@@ -36,6 +36,7 @@ export class SegmentWriter {
   readonly #logger: QLogger;
   #queue: Item[] = [];
   #draining = false;
+  #committed = 0;
 
   constructor(connection: Connection, database: string, logger: QLogger) {
     this.#conn = connection.conn;
@@ -62,6 +63,11 @@ export class SegmentWriter {
         reject,
       });
     });
+  }
+
+  /** Batches acknowledged so far; read under a barrier, it is exactly what a snapshot holds. */
+  get committed(): number {
+    return this.#committed;
   }
 
   /** Finishes everything queued so far, then closes the connection. */
@@ -104,6 +110,7 @@ export class SegmentWriter {
   async #commitGroup(group: (AppendJob & Waiter)[]): Promise<void> {
     try {
       await this.#transaction(group);
+      this.#committed += group.length;
       for (const job of group) job.resolve();
     } catch (err) {
       if (group.length === 1) {
@@ -115,7 +122,11 @@ export class SegmentWriter {
         { err, database: this.database },
         "group commit failed; committing batches one by one",
       );
-      for (const job of group) await this.#transaction([job]).then(job.resolve, job.reject);
+      for (const job of group)
+        await this.#transaction([job]).then(() => {
+          this.#committed++;
+          job.resolve();
+        }, job.reject);
     }
   }
 

@@ -4,6 +4,8 @@
  * day, `day mod segments`, as kdb+ spreads date partitions over `par.txt`), so it commits
  * atomically; reads cover every segment.
  */
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type duckdb from "@duckdb/node-bindings";
 import { QFail } from "../../../qipc/src/errors.js";
 import type { QLogger } from "../../../qipc/src/logger.js";
@@ -11,18 +13,39 @@ import { type ColumnValue, prepareColumns } from "./append-columns.js";
 import { Catalog } from "./catalog.js";
 import { logicalTypes } from "./chunk-append.js";
 import { COLUMN_TYPES, DAY_NS, int64Words, type TypeLetter } from "./column-types.js";
-import { type Database, type DatabaseSettings, openDatabase } from "./database.js";
+import { DATA_FILE, type Database, type DatabaseSettings, META_FILE, openDatabase } from "./database.js";
 import { ReaderPool } from "./reader-pool.js";
 import { type RawResult, readResult } from "./result-columns.js";
+import { type Clock, Retention, type RetentionRun, systemClock } from "./retention.js";
 import { type ColumnDef, ident, type SeriesDef, sameColumns, tableName, timeRange } from "./schema.js";
 import { SegmentWriter } from "./segment-writer.js";
 import { Serial } from "./serial.js";
+import type { SnapshotFile, Snapshots } from "./snapshots.js";
 import { bindParams, type Param } from "./sql-params.js";
 import { SymbolTable } from "./symbols.js";
 
 export interface StoreSettings extends DatabaseSettings {
   readConnections: number;
+  /** days of data kept (0: all); when given, it replaces the stored setting (the operator's wins) */
+  retentionDays?: number;
+  clock?: Clock;
 }
+
+/** What a snapshot holds: every write acknowledged before `at`, none after. */
+export interface SnapshotInfo {
+  id: string;
+  /** the moment of the cut (q nanoseconds) */
+  at: bigint;
+  /** write batches this engine acknowledged since it started, all of them in the snapshot */
+  writes: bigint;
+  rows: bigint;
+  first: bigint | null;
+  last: bigint | null;
+  segments: number;
+  files: SnapshotFile[];
+}
+
+const RETENTION_SETTING = "retention.days";
 
 export interface ReadOptions {
   maxRows: number;
@@ -39,6 +62,8 @@ export class Store {
   readonly #types = new Map<number, duckdb.LogicalType[]>();
   /** creates and drops, one at a time: two creates of one name must not both insert it */
   readonly #ddl = new Serial();
+  readonly retention: Retention;
+  readonly #dirs: readonly string[];
 
   private constructor(
     db: Database,
@@ -47,7 +72,11 @@ export class Store {
     writers: SegmentWriter[],
     readers: ReaderPool,
     series: SeriesDef[],
+    retention: Retention,
+    dirs: readonly string[],
   ) {
+    this.retention = retention;
+    this.#dirs = dirs;
     this.#db = db;
     this.#catalog = catalog;
     this.symbols = symbols;
@@ -72,8 +101,14 @@ export class Store {
       writers,
       new ReaderPool(readers.map((r) => r.conn)),
       stored.series,
+      new Retention(
+        settings.retentionDays ?? Number(stored.settings.get(RETENTION_SETTING) ?? 0),
+        settings.clock ?? systemClock,
+      ),
+      settings.segments,
     );
     await store.#reconcileTables(logger);
+    if (settings.retentionDays !== undefined) await store.setRetention(settings.retentionDays);
     logger.info(
       { segments: settings.segments, series: stored.series.length, symbols: symbols.size },
       "store open",
@@ -155,7 +190,8 @@ export class Store {
 
   /** Deletes rows with `start <= time < end` (null: unbounded); returns how many. */
   async delete(series: SeriesDef, start: bigint | null, end: bigint | null): Promise<bigint> {
-    const range = timeRange(start, end);
+    // expired rows are not there for the caller: they are neither deleted nor counted here
+    const range = timeRange(this.visibleFrom(start), end);
     const where = range.length === 0 ? "" : ` WHERE ${range.join(" AND ")}`;
     const counts = await Promise.all(
       this.#writers.map((w) =>
@@ -191,8 +227,11 @@ export class Store {
     series: SeriesDef,
     signal?: AbortSignal,
   ): Promise<{ rows: bigint; first: bigint | null; last: bigint | null }> {
+    const where = timeRange(this.retention.cutoff(), null)
+      .map((c) => ` WHERE ${c}`)
+      .join("");
     const union = this.segments
-      .map((s) => `SELECT "time" FROM ${s}.${tableName(series)}`)
+      .map((s) => `SELECT "time" FROM ${s}.${tableName(series)}${where}`)
       .join(" UNION ALL ");
     const sql = `SELECT count(*)::BIGINT, coalesce(min("time"), 0), coalesce(max("time"), 0) FROM (${union})`;
     const { columns } = await this.read(sql, [], ["j", "p", "p"], { maxRows: 1, signal });
@@ -206,6 +245,115 @@ export class Store {
 
   segmentBytes(): number[] {
     return this.#db.segmentBytes();
+  }
+
+  /** The first time queries see: the later of `start` and the retention cutoff. */
+  visibleFrom(start: bigint | null): bigint | null {
+    const cutoff = this.retention.cutoff();
+    if (cutoff === null) return start;
+    return start === null || start < cutoff ? cutoff : start;
+  }
+
+  /** Sets and stores the days kept (0: all), then drops what is now expired. */
+  async setRetention(days: number): Promise<RetentionRun | null> {
+    await this.#catalog.setSetting(RETENTION_SETTING, String(days));
+    this.retention.days = days;
+    return this.enforceRetention();
+  }
+
+  /**
+   * Deletes the rows older than the cutoff (whole days: the cutoff is day-aligned), segment by
+   * segment on each writer's queue. Queries already ignore them; this frees their space.
+   */
+  async enforceRetention(): Promise<RetentionRun | null> {
+    const cutoff = this.retention.cutoff();
+    if (cutoff === null) return null;
+    const at = this.retention.clock();
+    const counts = await Promise.all(
+      this.#writers.map((w) => w.run((conn) => this.#expire(conn, w, cutoff))),
+    );
+    const run = { at, cutoff, dropped: BigInt(counts.reduce((a, b) => a + b, 0)) };
+    this.retention.recordRun(run);
+    return run;
+  }
+
+  async #expire(conn: DuckDBConnection, writer: SegmentWriter, cutoff: bigint): Promise<number> {
+    let dropped = 0;
+    for (const series of this.#series.values()) {
+      const sql = `DELETE FROM ${writer.database}.${tableName(series)} WHERE "time" < ${cutoff}`;
+      dropped += (await conn.run(sql)).rowsChanged;
+    }
+    return dropped;
+  }
+
+  /** The earliest retained time of any series, or null when none holds a row. */
+  async oldest(signal?: AbortSignal): Promise<bigint | null> {
+    let oldest: bigint | null = null;
+    for (const s of this.list()) {
+      const { first } = await this.extent(s, signal);
+      if (first !== null && (oldest === null || first < oldest)) oldest = first;
+    }
+    return oldest;
+  }
+
+  /**
+   * A consistent copy of every file: every segment writer is held at one point of its queue (a
+   * barrier: writes keep arriving and wait), expired rows are dropped and each segment is
+   * checkpointed, `meta` is copied while no catalog change runs, and the writers are released.
+   * So the snapshot holds exactly the writes acknowledged before the cut.
+   */
+  snapshot(snapshots: Snapshots): Promise<SnapshotInfo> {
+    return this.#ddl.run(() =>
+      this.#barrier(async () => {
+        const at = this.retention.clock();
+        const writes = BigInt(this.#writers.reduce((sum, w) => sum + w.committed, 0));
+        const meta = join(this.#dirs[0] as string, META_FILE);
+        const { id, files } = await this.#catalog.exclusive(async (conn) => {
+          await conn.run("CHECKPOINT meta").catch(() => {});
+          return snapshots.create([
+            ...walPair("segment-0", META_FILE, meta),
+            ...this.#dirs.flatMap((dir, i) => walPair(`segment-${i}`, DATA_FILE, join(dir, DATA_FILE))),
+          ]);
+        });
+        let rows = 0n;
+        let first: bigint | null = null;
+        let last: bigint | null = null;
+        for (const s of this.list()) {
+          const e = await this.extent(s);
+          rows += e.rows;
+          if (e.first !== null && (first === null || e.first < first)) first = e.first;
+          if (e.last !== null && (last === null || e.last > last)) last = e.last;
+        }
+        return { id, at, writes, rows, first, last, segments: this.#dirs.length, files };
+      }),
+    );
+  }
+
+  /** Holds every writer at one point of its queue while `work` runs. */
+  async #barrier<T>(work: () => Promise<T>): Promise<T> {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const cutoff = this.retention.cutoff();
+    const reached = this.#writers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.run(async (conn) => {
+            if (cutoff !== null) await this.#expire(conn, w, cutoff);
+            // best effort: a reader's open transaction may defer it, and the WAL is copied too
+            await conn.run(`CHECKPOINT ${w.database}`).catch(() => {});
+            resolve();
+            await released;
+          }).catch(reject);
+        }),
+    );
+    try {
+      await Promise.all(reached);
+      return await work();
+    } finally {
+      release();
+    }
   }
 
   /** Finishes queued writes, writes every WAL into its database file, and closes. */
@@ -246,6 +394,14 @@ export class Store {
       ),
     );
   }
+}
+
+/** A DuckDB file and its write-ahead log, as snapshot sources. */
+function walPair(dir: string, file: string, path: string): { name: string; path: string }[] {
+  return [
+    { name: `${dir}/${file}`, path },
+    { name: `${dir}/${file}.wal`, path: `${path}.wal` },
+  ];
 }
 
 function createTableSql(database: string, series: SeriesDef): string {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHandler } from "../../../engine/src/api/dispatch.js";
 import type { ApiEnv } from "../../../engine/src/api/env.js";
+import { Snapshots } from "../../../engine/src/store/snapshots.js";
 import { Store, type StoreSettings } from "../../../engine/src/store/store.js";
 import { QFail } from "../../../qipc/src/errors.js";
 import { silentLogger } from "../../../qipc/src/logger.js";
@@ -76,10 +77,14 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function openTestEngine(segmentCount = 2, maxRows = 1000): Promise<TestEngine> {
+export async function openTestEngine(
+  segmentCount = 2,
+  maxRows = 1000,
+  extra: Partial<Pick<StoreSettings, "clock" | "retentionDays">> = {},
+): Promise<TestEngine> {
   const dir = mkdtempSync(join(tmpdir(), "guru-engine-"));
   const segments = Array.from({ length: segmentCount }, (_, i) => join(dir, `seg${i}`));
-  const open = () => Store.open({ ...SETTINGS, segments }, silentLogger);
+  const open = () => Store.open({ ...SETTINGS, ...extra, segments }, silentLogger);
   const engine: TestEngine = {
     dir,
     segments,
@@ -119,7 +124,14 @@ export async function openTestEngine(segmentCount = 2, maxRows = 1000): Promise<
 }
 
 function envOf(store: Store, segments: string[], maxRows: number): ApiEnv {
-  return { store, maxRows, startedAt: process.hrtime.bigint(), segmentPaths: segments, written: () => {} };
+  return {
+    store,
+    snapshots: new Snapshots(segments[0] as string),
+    maxRows,
+    startedAt: process.hrtime.bigint(),
+    segmentPaths: segments,
+    written: () => {},
+  };
 }
 
 /** A column of a table result by name. */
