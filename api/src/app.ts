@@ -18,6 +18,7 @@ import { rateLimitOf } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { type AnyRoute, mountRoutes } from "./http/route.js";
 import { importsRoutes } from "./imports/imports-controller.js";
+import { influxAuthorization, influxqlRoutes } from "./influxql/index.js";
 import { jobsRoutes } from "./jobs/jobs-controller.js";
 import type { ApiMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi/document.js";
@@ -51,6 +52,7 @@ export function apiRoutes(services: Services, extra?: AppDeps["extraRoutes"]): A
     ...queriesRoutes(services.queries),
     ...importsRoutes(services.imports),
     ...jobsRoutes(services.jobs),
+    ...influxqlRoutes(services),
     ...(extra?.(services) ?? []),
   ];
 }
@@ -70,7 +72,8 @@ export function buildApp(deps: AppDeps): Express {
   });
   const rateLimit = rateLimitOf(deps.rateLimiter, deps.metrics);
   mountRoutes(app, routes, {
-    authenticate: (req) => deps.services.tokens.authenticate(req.headers.authorization),
+    // InfluxDB clients send the token as a password too (Basic auth, or ?u=&p=)
+    authenticate: (req) => deps.services.tokens.authenticate(influxAuthorization(req)),
     rateLimit,
     bodyLimit: deps.config.bodyLimit,
   });

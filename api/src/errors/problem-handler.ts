@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import type { Logger } from "pino";
 import { maybeContextOf } from "../http/context.js";
+import { redactUrl } from "../influxql/index.js";
 import { AppError } from "./app-error.js";
 import { BadRequestError, InternalError, NotFoundError } from "./errors.js";
 
@@ -37,7 +38,7 @@ export function toAppError(err: unknown): AppError {
 
 export function sendProblem(req: Request, res: Parameters<RequestHandler>[1], error: AppError): void {
   const context = maybeContextOf(req);
-  const problem = error.toProblem({ requestId: context?.requestId, instance: req.originalUrl });
+  const problem = error.toProblem({ requestId: context?.requestId, instance: redactUrl(req.originalUrl) });
   res.status(error.status);
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   res.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));

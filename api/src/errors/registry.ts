@@ -205,6 +205,12 @@ export const ERRORS = {
     description:
       "A `sum` of `long`, `int`, `boolean` or `timespan` values is past what a 64-bit integer holds (±(2^63−1)); sum a float column, or over fewer rows.",
   },
+  INFLUXQL_INVALID: {
+    status: 400,
+    title: "The InfluxQL cannot be read",
+    description:
+      "`/query` without `q`, or with InfluxQL that does not parse; `error` has InfluxDB's message (`error parsing query: found …, expected … at line 1, char 8`).",
+  },
   RESULT_TOO_LARGE: {
     status: 413,
     title: "The result is too large",

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
+import { redactUrl } from "../influxql/index.js";
 import type { ApiMetrics } from "../metrics.js";
 import { maybeContextOf, setContext } from "./context.js";
 
@@ -27,7 +28,7 @@ export function requestContext(logger: Logger, metrics: ApiMetrics): RequestHand
       log.info(
         {
           method: req.method,
-          url: req.originalUrl,
+          url: redactUrl(req.originalUrl),
           status: res.statusCode,
           ms: Math.round(seconds * 1e4) / 10,
           tokenId: context?.principal?.tokenId,

@@ -183,17 +183,18 @@ export function writeUnixTime(
   bytes: Uint8Array,
   start: number,
   end: number,
-  precision: keyof typeof SUBSECOND_DIGITS,
+  precision: string,
   words: Int32Array,
   i: number,
 ): boolean {
+  if (!(precision in SUBSECOND_DIGITS)) return false; // m, h: the caller's exact path
   const negative = bytes[start] === MINUS;
   const first = negative || bytes[start] === PLUS ? start + 1 : start;
-  const split = Math.max(first, end - SUBSECOND_DIGITS[precision]);
+  const split = Math.max(first, end - SUBSECOND_DIGITS[precision as keyof typeof SUBSECOND_DIGITS]);
   const whole = split > first ? parseIntegerBytes(bytes, first, split, false) : 0;
   const fraction = split < end ? parseIntegerBytes(bytes, split, end, false) : 0;
   if (first === end || typeof whole !== "number" || typeof fraction !== "number") return false;
-  const units = POW10[9 - SUBSECOND_DIGITS[precision]] as number;
+  const units = POW10[9 - SUBSECOND_DIGITS[precision as keyof typeof SUBSECOND_DIGITS]] as number;
   let seconds = negative ? -whole : whole;
   let nanos = negative ? -fraction * units : fraction * units;
   if (nanos < 0) {

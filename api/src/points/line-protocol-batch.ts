@@ -18,7 +18,13 @@ import {
   type ParsedLine,
   UNSIGNED,
 } from "./line-protocol.js";
-import { type Converted, fromLineField, type Precision, unixToQTime, ValueError } from "./point-values.js";
+import {
+  type Converted,
+  fromLineField,
+  unixToQTime,
+  ValueError,
+  type WritePrecision,
+} from "./point-values.js";
 
 export interface LineRejection {
   line: number;
@@ -66,7 +72,7 @@ export class LineProtocolBatch implements LineHandler {
   readonly rejections: LineRejection[] = [];
   rejected = 0;
   readonly #schemas: ReadonlyMap<string, readonly Column[]>;
-  readonly #precision: Precision;
+  readonly #precision: WritePrecision;
   readonly #now: bigint;
   /** undefined: every measurement; else only these (the second pass after creating series) */
   readonly #only: ReadonlySet<string> | undefined;
@@ -77,7 +83,7 @@ export class LineProtocolBatch implements LineHandler {
 
   constructor(options: {
     schemas: ReadonlyMap<string, readonly Column[]>;
-    precision: Precision;
+    precision: WritePrecision;
     /** q time of lines without a timestamp */
     now: bigint;
     mayCreate: boolean;

@@ -7,13 +7,13 @@ import { encodeValue } from "../../../qipc/src/index.js";
 import type { Column } from "../series/series-schemas.js";
 import { LineProtocolParser } from "./line-protocol.js";
 import { LineProtocolBatch, type LineRejection, type SeriesProposal } from "./line-protocol-batch.js";
-import type { Precision } from "./point-values.js";
+import type { WritePrecision } from "./point-values.js";
 
 export interface ParseJob {
   /** the body; in a SharedArrayBuffer when it goes to a worker, so that it is not copied */
   body: Uint8Array;
   schemas: Map<string, readonly Column[]>;
-  precision: Precision;
+  precision: WritePrecision;
   /** q time of lines without a timestamp */
   now: bigint;
   /** collect proposals for measurements without a series */

@@ -9,7 +9,16 @@ import type { FieldKind, FieldValue } from "./line-protocol.js";
 
 export const PRECISIONS = ["ns", "us", "ms", "s"] as const;
 export type Precision = (typeof PRECISIONS)[number];
-const UNIT_NS: Record<Precision, bigint> = { ns: 1n, us: 1000n, ms: 1_000_000n, s: 1_000_000_000n };
+/** Line protocol also takes InfluxDB 1.x's minutes and hours. */
+export type WritePrecision = Precision | "m" | "h";
+const UNIT_NS: Record<WritePrecision, bigint> = {
+  ns: 1n,
+  us: 1000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
 
 export type Converted = number | bigint | string | null;
 
@@ -20,12 +29,19 @@ const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_LONG = 2n ** 63n - 1n;
 
 /** An integer count of `precision` units since 1970 → q nanoseconds since 2000. */
-export function unixToQTime(count: bigint, precision: Precision): bigint {
+export function unixToQTime(count: bigint, precision: WritePrecision): bigint {
   try {
     return timestampFromUnixNs(count * UNIT_NS[precision]);
   } catch {
     throw new ValueError(`timestamp ${count} (${precision}) is outside 1707–2292`);
   }
+}
+
+/** A float that is a number: NaN, infinities and what overflows its type (1e400; 1e39 as real) are refused. */
+function finite(letter: TypeLetter, v: number): number {
+  if (!Number.isFinite(v) || (letter === "e" && !Number.isFinite(Math.fround(v))))
+    throw new ValueError(`${v} is out of range for a ${letter === "e" ? "real" : "float"} column`);
+  return v;
 }
 
 function rfc3339(text: string): bigint {
@@ -83,7 +99,7 @@ export function fromJson(letter: TypeLetter, value: unknown, precision: Precisio
   switch (letter) {
     case "f":
     case "e":
-      if (t === "number") return value as number;
+      if (t === "number") return finite(letter, value as number);
       break;
     case "i":
       if (t === "number") return int(value as number);
@@ -116,7 +132,7 @@ export function fromText(letter: TypeLetter, text: string, precision: Precision)
   switch (letter) {
     case "f":
     case "e":
-      if (NUMBER_TEXT.test(text)) return Number(text);
+      if (NUMBER_TEXT.test(text)) return finite(letter, Number(text));
       throw new ValueError(`not a number: ${JSON.stringify(text.slice(0, 40))}`);
     case "i":
       return int(integerText(text));
@@ -142,7 +158,7 @@ export function fromText(letter: TypeLetter, text: string, precision: Precision)
 export function fromLineField(letter: TypeLetter, kind: FieldKind, value: FieldValue): Converted {
   switch (kind) {
     case "float":
-      if (letter === "f" || letter === "e") return value as number;
+      if (letter === "f" || letter === "e") return finite(letter, value as number);
       break;
     case "integer":
     case "unsigned": {

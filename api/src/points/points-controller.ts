@@ -4,7 +4,7 @@ import { parseByteSize, readBody } from "../http/raw-body.js";
 import { type AnyRoute, type RawBodySpec, type Reply, route } from "../http/route.js";
 import { seriesListParams, seriesParams } from "../series/series-schemas.js";
 import type { Principal } from "../tokens/scopes.js";
-import type { Precision } from "./point-values.js";
+import type { WritePrecision } from "./point-values.js";
 import {
   influxV1Query,
   influxV2Query,
@@ -33,7 +33,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
   const writeLines = async (
     principal: Principal,
     db: string,
-    precision: Precision,
+    precision: WritePrecision,
     req: Request,
   ): Promise<Reply> => {
     bodyLimitBytes ??= parseByteSize(service.bodyLimit);
@@ -107,8 +107,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
       query: influxV1Query,
       rawBody: LINE_PROTOCOL,
       responses: LINE_PROTOCOL_RESPONSES,
-      handler: ({ principal, query, req }) =>
-        writeLines(principal, query.db, query.precision as Precision, req),
+      handler: ({ principal, query, req }) => writeLines(principal, query.db, query.precision, req),
     }),
     route({
       method: "get",

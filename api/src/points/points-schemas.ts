@@ -55,9 +55,11 @@ export const influxV1Query = z.strictObject({
   db: databaseNameSchema.describe("the database"),
   rp: z.string().optional().describe("ignored"),
   consistency: z.string().optional().describe("ignored"),
+  u: z.string().max(255).optional().describe("user name: ignored"),
+  p: z.string().max(255).optional().describe("password: a guru-api token (as with Basic auth)"),
   precision: z
-    .enum(["ns", "n", "u", "us", "ms", "s"])
+    .enum(["ns", "n", "u", "us", "ms", "s", "m", "h"])
     .default("ns")
     .transform((p) => (p === "n" ? "ns" : p === "u" ? "us" : p))
-    .describe("ns (or n), us (or u), ms, s"),
+    .describe("ns (or n), us (or u), ms, s, m (minutes), h (hours)"),
 });

@@ -19,7 +19,7 @@ import { jsonPoints } from "./json-points.js";
 import { type FieldKind, measurementsOf } from "./line-protocol.js";
 import { type LineRejection, MAX_REPORTED, type SeriesProposal } from "./line-protocol-batch.js";
 import type { ParsePool } from "./parse-pool.js";
-import { type Precision, unixToQTime } from "./point-values.js";
+import { type Precision, unixToQTime, type WritePrecision } from "./point-values.js";
 import type { WritePointsInput } from "./points-schemas.js";
 
 export interface LineProtocolResult {
@@ -96,7 +96,7 @@ export class PointsService {
     principal: Principal,
     database: string,
     body: Buffer,
-    precision: Precision,
+    precision: WritePrecision,
   ): Promise<LineProtocolResult> {
     const db = await this.#o.databases.resolveReady(principal, database, "write");
     const schemas = await this.#schemas(db, measurementsOf(body));

@@ -1,0 +1,394 @@
+/**
+ * A SELECT statement run as `.guru.query` calls, one per measurement and field, and the tables
+ * reshaped into InfluxDB series: one per measurement and tag set, time first, named columns.
+ *
+ * How InfluxDB's semantics are kept on the engine's: each field is queried with a "not null"
+ * condition (an InfluxDB point only has the fields it was written with, so `first`/`last` skip
+ * absent ones); a hidden `count` of the field tells empty buckets apart, so `fill(null)` leaves
+ * `count` 0 and everything else null, and `fill(<number>)` writes the number there; `stddev` is
+ * the sample standard deviation (the engine's is the population one, so it is rescaled by
+ * n/(n−1), and null below two values); a single selector without GROUP BY time carries the time of
+ * the point it selected; GROUP BY time buckets start at multiples of the interval from 1970 plus
+ * the offset, which the engine's 2000-aligned buckets equal when the interval divides the distance.
+ */
+import type { QueryInput } from "../queries/query-schemas.js";
+import type { Column } from "../series/series-schemas.js";
+import type { SelectStatement } from "./ast.js";
+import { type EngineValue, type InfluxReader, rowsOf, tableColumns } from "./engine-reader.js";
+import type { InfluxSeries, InfluxValue } from "./influx-json.js";
+import { planSelect, SELECTORS, type SelectItem, uniqueNames } from "./select-plan.js";
+import { byText, StatementError } from "./statement-error.js";
+import { formatTime } from "./time-literals.js";
+import { type Condition, type Translated, translateWhere } from "./where-clause.js";
+
+/** 2000-01-01T00:00:00Z, where the engine's buckets are aligned, in ns since 1970 */
+const ENGINE_ALIGNMENT = 946_684_800_000_000_000n;
+const NUMERIC = new Set(["float", "real", "long", "int", "timespan", "boolean"]);
+const ENGINE_FN: Record<string, string> = {
+  mean: "avg",
+  median: "median",
+  count: "count",
+  sum: "sum",
+  min: "min",
+  max: "max",
+  first: "first",
+  last: "last",
+  stddev: "stddev",
+};
+
+export interface SelectContext {
+  reader: InfluxReader;
+  /** the `db` parameter */
+  db: string | undefined;
+  now: bigint;
+  epoch: string | undefined;
+}
+
+interface Group {
+  tags: Record<string, string>;
+  /** time (ns) → one value per output item, and per field whether it had points */
+  rows: Map<bigint, { values: InfluxValue[]; counts: Map<string, bigint> }>;
+}
+
+const mod = (a: bigint, b: bigint) => ((a % b) + b) % b;
+
+function toInflux(v: EngineValue): InfluxValue {
+  return v;
+}
+
+/** A condition that only rows holding the field pass (q's null is below every value). */
+function presentCondition(column: Column): Condition | undefined {
+  if (NUMERIC.has(column.type) && column.type !== "boolean")
+    return { column: column.name, op: ">", value: null };
+  if (column.type === "symbol") return { column: column.name, op: "!=", value: null };
+  return undefined;
+}
+
+function whereInput(conditions: Condition[]): QueryInput["where"] {
+  return conditions.map((c) => ({ column: c.column, op: c.op, value: c.value, text: false }));
+}
+
+function range(t: Translated): Pick<QueryInput, "start" | "end"> {
+  return {
+    ...(t.start === undefined ? {} : { start: String(t.start) }),
+    ...(t.end === undefined ? {} : { end: String(t.end) }),
+  };
+}
+
+/** The values of a tag among the rows the range and conditions select. */
+export async function tagValues(
+  reader: InfluxReader,
+  db: string,
+  measurement: string,
+  tag: string,
+  t: Pick<Translated, "start" | "end" | "conditions">,
+): Promise<string[]> {
+  const table = await reader.query(db, measurement, {
+    precision: "ns",
+    ...range(t as Translated),
+    where: whereInput(t.conditions),
+    by: [tag],
+    agg: ["influxql_n=count(time)"],
+  });
+  const get = tableColumns(table).get(tag)!;
+  const out: string[] = [];
+  for (let r = 0; r < rowsOf(table); r++) out.push((get(r) as string | null) ?? "");
+  return out;
+}
+
+/** Regexes on tags → `in` lists of the matching values. False when nothing can match. */
+async function resolveRegexes(reader: InfluxReader, db: string, m: string, t: Translated): Promise<boolean> {
+  for (const re of t.regexes) {
+    const values = await tagValues(reader, db, m, re.column, {
+      start: t.start,
+      end: t.end,
+      conditions: t.conditions,
+    });
+    const patterns = re.sources.map((s) => new RegExp(s));
+    const matching = values.filter((v) => {
+      const hit = re.values.includes(v) || patterns.some((p) => p.test(v));
+      return re.negate ? !hit : hit;
+    });
+    if (matching.length === 0) return false;
+    t.conditions.push({ column: re.column, op: "in", value: matching.map((v) => (v === "" ? null : v)) });
+  }
+  return true;
+}
+
+export async function executeSelect(st: SelectStatement, ctx: SelectContext): Promise<InfluxSeries[]> {
+  const plan = planSelect(st);
+  if (st.tz !== undefined && st.tz !== "UTC" && st.tz !== "Etc/UTC")
+    throw new StatementError(`guru-api answers times in UTC only: tz('${st.tz}') is not supported`);
+  const out: InfluxSeries[] = [];
+  for (const source of st.sources) {
+    const db = source.database ?? ctx.db;
+    if (db === undefined || db === "") throw new StatementError("database name required");
+    let names: string[];
+    if (source.regex !== undefined) {
+      const re = new RegExp(source.regex);
+      names = (await ctx.reader.measurements(db)).map((m) => m.name).filter((n) => re.test(n));
+    } else names = [source.name!];
+    for (const m of names) out.push(...(await selectMeasurement(st, plan.items, plan.aggregate, db, m, ctx)));
+  }
+  const offset = st.soffset ?? 0;
+  return out.slice(offset, st.slimit === undefined || st.slimit === 0 ? undefined : offset + st.slimit);
+}
+
+async function selectMeasurement(
+  st: SelectStatement,
+  items: SelectItem[],
+  aggregate: boolean,
+  db: string,
+  m: string,
+  ctx: SelectContext,
+): Promise<InfluxSeries[]> {
+  const columns = await ctx.reader.schema(db, m);
+  if (columns === undefined) return [];
+  const t = translateWhere(st.condition, columns, ctx.now);
+  if (t.empty) return [];
+  if (!(await resolveRegexes(ctx.reader, db, m, t))) return [];
+  const tagColumns = columns.filter((c) => c.tag).map((c) => c.name);
+  const groupTags = st.groupAllTags ? tagColumns : [...new Set(st.groupTags)];
+  const series = aggregate
+    ? await aggregateSeries(st, items, columns, groupTags, t, db, m, ctx)
+    : await rawSeries(st, items, columns, groupTags, t, db, m, ctx);
+  series.sort((a, b) => byText(tagKey(a.tags), tagKey(b.tags)));
+  return series;
+}
+
+function tagKey(tags: Record<string, string> | undefined): string {
+  return tags === undefined
+    ? ""
+    : Object.entries(tags)
+        .map(([k, v]) => `${k}\u0000${v}`)
+        .join("\u0001");
+}
+
+function groupOf(
+  groups: Map<string, Group>,
+  groupTags: string[],
+  get: Map<string, (r: number) => EngineValue>,
+  r: number,
+): Group {
+  const tags: Record<string, string> = {};
+  for (const tag of [...groupTags].sort()) tags[tag] = (get.get(tag)?.(r) as string | null | undefined) ?? "";
+  const key = tagKey(tags);
+  let g = groups.get(key);
+  if (g === undefined) {
+    g = { tags, rows: new Map() };
+    groups.set(key, g);
+  }
+  return g;
+}
+
+function limitRows<T>(rows: T[], st: SelectStatement): T[] {
+  const offset = st.offset ?? 0;
+  return rows.slice(offset, st.limit === undefined || st.limit === 0 ? undefined : offset + st.limit);
+}
+
+async function aggregateSeries(
+  st: SelectStatement,
+  items: SelectItem[],
+  columns: Column[],
+  groupTags: string[],
+  t: Translated,
+  db: string,
+  m: string,
+  ctx: SelectContext,
+): Promise<InfluxSeries[]> {
+  const aggs = items as Extract<SelectItem, { kind: "agg" }>[];
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const by = groupTags.filter((g) => byName.get(g)?.tag === true);
+  const interval = st.interval;
+  let end = t.end;
+  if (interval !== undefined) {
+    if (mod(ENGINE_ALIGNMENT - interval.offset, interval.ns) !== 0n)
+      throw new StatementError(
+        `guru-api aligns GROUP BY time() buckets to 2000-01-01, which equals InfluxDB's alignment only for intervals (and offsets) that divide 10957 days, such as 1s, 1m, 5m, 1h or 1d`,
+      );
+    // InfluxDB ends a GROUP BY time() query without an upper bound at now()
+    end ??= ctx.now + 1n;
+  }
+  const names = uniqueNames(aggs.map((a) => a.name));
+  const groups = new Map<string, Group>();
+  const fields = [...new Set(aggs.map((a) => a.field))];
+  for (const field of fields) {
+    const column = byName.get(field);
+    if (column === undefined || column.tag) continue;
+    const mine = aggs.map((a, i) => ({ a, i })).filter(({ a }) => a.field === field);
+    const present = presentCondition(column);
+    const input: QueryInput = {
+      precision: "ns",
+      ...range({ ...t, end }),
+      where: whereInput([...t.conditions, ...(present === undefined ? [] : [present])]),
+      ...(by.length === 0 ? {} : { by }),
+      ...(interval === undefined ? {} : { bucket: `${interval.ns}ns` }),
+      agg: [
+        ...mine.map(({ a, i }) => `influxql_${i}=${ENGINE_FN[a.fn]}(${field})`),
+        `influxql_n=count(${field})`,
+      ],
+      ...(interval === undefined
+        ? {}
+        : {
+            fill: (
+              { none: "none", null: "null", number: "null", previous: "prev", linear: "linear" } as const
+            )[st.fill.kind],
+          }),
+    };
+    const table = await ctx.reader.query(db, m, input);
+    const get = tableColumns(table);
+    const time = get.get("time");
+    const n = get.get("influxql_n")!;
+    for (let r = 0; r < rowsOf(table); r++) {
+      const g = groupOf(groups, groupTags, get, r);
+      const at = time === undefined ? (t.start ?? 0n) : (time(r) as bigint);
+      let row = g.rows.get(at);
+      if (row === undefined) {
+        row = { values: aggs.map(() => null), counts: new Map() };
+        g.rows.set(at, row);
+      }
+      const count = (n(r) as bigint | null) ?? 0n;
+      row.counts.set(field, count);
+      for (const { a, i } of mine) {
+        let v = toInflux(get.get(`influxql_${i}`)!(r));
+        if (a.fn === "stddev")
+          v = count > 1n && typeof v === "number" ? v * Math.sqrt(Number(count) / Number(count - 1n)) : null;
+        if (interval !== undefined && count === 0n && (st.fill.kind === "null" || st.fill.kind === "number"))
+          v = st.fill.kind === "number" ? st.fill.value : a.fn === "count" ? 0n : null;
+        if (typeof v === "bigint" && (column.type === "float" || column.type === "real") && a.fn !== "count")
+          v = Number(v);
+        row.values[i] = v;
+      }
+    }
+  }
+  const single = interval === undefined && aggs.length === 1 && SELECTORS.has(aggs[0]!.fn);
+  const out: InfluxSeries[] = [];
+  for (const g of groups.values()) {
+    // a series exists when some field had points in it (the engine also answers empty groups)
+    const any = [...g.rows.values()].some((row) => [...row.counts.values()].some((c) => c > 0n));
+    if (!any) continue;
+    let rows = [...g.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (single) rows = await selectorTime(aggs[0]!, byName.get(aggs[0]!.field)!, g, rows, t, db, m, ctx);
+    if (st.order === "desc") rows.reverse();
+    out.push({
+      name: m,
+      ...(groupTags.length === 0 ? {} : { tags: g.tags }),
+      columns: ["time", ...names],
+      values: limitRows(rows, st).map(([at, row]) => [formatTime(at, ctx.epoch), ...row.values]),
+    });
+  }
+  return out;
+}
+
+/** InfluxDB gives a lone selector (first, last, min, max) the time of the point it selected. */
+async function selectorTime(
+  agg: Extract<SelectItem, { kind: "agg" }>,
+  column: Column,
+  g: Group,
+  rows: [bigint, Group["rows"] extends Map<bigint, infer R> ? R : never][],
+  t: Translated,
+  db: string,
+  m: string,
+  ctx: SelectContext,
+): Promise<typeof rows> {
+  const [entry] = rows;
+  if (entry === undefined) return rows;
+  const [, row] = entry;
+  const value = row.values[0];
+  const conditions: Condition[] = [...t.conditions];
+  for (const [tag, v] of Object.entries(g.tags))
+    conditions.push({ column: tag, op: "=", value: v === "" ? null : v });
+  const present = presentCondition(column);
+  if (present !== undefined) conditions.push(present);
+  if (agg.fn === "min" || agg.fn === "max")
+    conditions.push({
+      column: column.name,
+      op: "=",
+      value: typeof value === "bigint" ? String(value) : value,
+    });
+  const table = await ctx.reader.query(db, m, {
+    precision: "ns",
+    ...range(t),
+    where: whereInput(conditions.filter((c) => c.column !== column.name || c.op !== "=" || c.value !== null)),
+    columns: [column.name],
+    order: agg.fn === "last" ? "desc" : "asc",
+    limit: 1,
+  });
+  if (rowsOf(table) === 0) return rows;
+  const at = tableColumns(table).get("time")!(0) as bigint;
+  return [[at, row]];
+}
+
+async function rawSeries(
+  st: SelectStatement,
+  items: SelectItem[],
+  columns: Column[],
+  groupTags: string[],
+  t: Translated,
+  db: string,
+  m: string,
+  ctx: SelectContext,
+): Promise<InfluxSeries[]> {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const selected: { field: string; name: string }[] = [];
+  for (const it of items) {
+    if (it.kind === "wildcard") {
+      const names = columns
+        .filter((c) => c.name !== "time" && !(c.tag && groupTags.includes(c.name)))
+        .map((c) => c.name)
+        .sort();
+      selected.push(...names.map((n) => ({ field: n, name: n })));
+    } else if (it.kind === "raw") selected.push({ field: it.field, name: it.name });
+  }
+  const fields = selected.filter((s) => byName.get(s.field) !== undefined && !byName.get(s.field)!.tag);
+  if (fields.length === 0) return [];
+  const by = groupTags.filter((g) => byName.get(g)?.tag === true);
+  const wanted = [
+    ...new Set([...selected.map((s) => s.field).filter((f) => byName.has(f) && f !== "time"), ...by]),
+  ];
+  const conditions = [...t.conditions];
+  const lone = fields.length === 1 ? presentCondition(byName.get(fields[0]!.field)!) : undefined;
+  if (lone !== undefined) conditions.push(lone);
+  const engineLimit =
+    by.length === 0 &&
+    (fields.length === 1 ? lone !== undefined : false) &&
+    st.limit !== undefined &&
+    st.limit > 0
+      ? (st.offset ?? 0) + st.limit
+      : undefined;
+  const table = await ctx.reader.query(db, m, {
+    precision: "ns",
+    ...range(t),
+    where: whereInput(conditions),
+    columns: wanted,
+    order: st.order,
+    ...(engineLimit === undefined ? {} : { limit: engineLimit }),
+  });
+  const get = tableColumns(table);
+  const time = get.get("time")!;
+  const groups = new Map<string, { tags: Record<string, string>; rows: InfluxValue[][] }>();
+  for (let r = 0; r < rowsOf(table); r++) {
+    // InfluxDB has no point where none of the selected fields has a value
+    if (fields.every((f) => get.get(f.field)!(r) === null)) continue;
+    const tags: Record<string, string> = {};
+    for (const tag of [...groupTags].sort())
+      tags[tag] = (get.get(tag)?.(r) as string | null | undefined) ?? "";
+    const key = tagKey(tags);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { tags, rows: [] };
+      groups.set(key, g);
+    }
+    g.rows.push([
+      formatTime(time(r) as bigint, ctx.epoch),
+      ...selected.map((s) => (get.has(s.field) ? toInflux(get.get(s.field)!(r)) : null)),
+    ]);
+  }
+  const names = uniqueNames(["time", ...selected.map((s) => s.name)]);
+  return [...groups.values()].map((g) => ({
+    name: m,
+    ...(groupTags.length === 0 ? {} : { tags: g.tags }),
+    columns: names,
+    values: limitRows(g.rows, st),
+  }));
+}
