@@ -4,7 +4,10 @@
  * object validated by the API server (server-side apply with dryRun=All), bad values refused
  * with a clear message, RBAC compared with what the operator and the API call (and the API's
  * provisioner run with the chart's ServiceAccount), then a real `helm install`, a `helm upgrade`
- * that changes the CRD, and a `helm uninstall` that keeps it.
+ * that changes the CRD, and a `helm uninstall` that keeps it. The CRD with kubectl and Helm in
+ * either order (docs/install.md): Helm first, then a newer CRD with `kubectl apply --server-side
+ * --force-conflicts`, then `helm upgrade`; kubectl first, then `helm install` and `helm upgrade`,
+ * with no --take-ownership or --force-conflicts.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
@@ -17,10 +20,11 @@ import { pino } from "pino";
 import { parse, parseAllDocuments } from "yaml";
 import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
-import { CRD_FILE, KDB_CRD_NAME } from "../../crds/src/index.js";
+import { CRD_FILE, DELETION_PROTECTION_POLICY, KDB_CRD_NAME, POLICIES_FILE } from "../../crds/src/index.js";
 import {
   ApiError,
   applyManifest,
+  deleteManifest,
   type Manifest,
   rawRequest,
   resourcePath,
@@ -121,6 +125,47 @@ describe("e2e: the Helm chart", function () {
 
   const cloudValues = (db: string) => ["--set", `databases.namespace=${db}`];
 
+  const generatedCrd = async () => parse(await readFile(CRD_FILE, "utf8")) as Manifest;
+  /** The CRD with one more printer column: a "newer" CRD. */
+  const withColumn = (crd: Manifest, name: string): Manifest => {
+    const copy = structuredClone(crd) as Manifest & {
+      spec: { versions: { additionalPrinterColumns: Record<string, unknown>[] }[] };
+    };
+    copy.spec.versions[0]!.additionalPrinterColumns.unshift({
+      name,
+      type: "string",
+      jsonPath: ".metadata.uid",
+    });
+    return copy;
+  };
+  const releaseStatus = async (release: string) =>
+    (
+      JSON.parse(await helm("status", release, "--namespace", ns.name, "--output", "json")) as {
+        info: { status: string };
+      }
+    ).info.status;
+  /** Deletes the CRD (and so every KdbDatabase) and its policies, and waits until the CRD is gone. */
+  async function removeCrd(): Promise<void> {
+    const { kubeConfig } = ns.cluster;
+    for (const policy of parseAllDocuments(await readFile(POLICIES_FILE, "utf8")).map(
+      (d) => d.toJSON() as Manifest,
+    ))
+      await deleteManifest(kubeConfig, policy);
+    await rawRequest(kubeConfig, "DELETE", CRD_PATH).catch((err: unknown) => {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+    });
+    const deadline = Date.now() + 60_000;
+    while (
+      await rawRequest(kubeConfig, "GET", CRD_PATH).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error(`${KDB_CRD_NAME} not gone within 60 s`);
+      await sleep(250);
+    }
+  }
+
   before(async () => {
     helmHome = await mkdtemp(join(tmpdir(), "guru-helm-"));
   });
@@ -160,6 +205,25 @@ describe("e2e: the Helm chart", function () {
       assert.deepEqual({ ...crd, metadata }, generated);
       const without = await template("--set", "crds.install=false");
       assert.ok(!without.some((o) => o.kind === "CustomResourceDefinition"));
+    });
+
+    it("renders the CRD's admission policies where the cluster serves their kinds, as crds/ has them", async () => {
+      const generated = parseAllDocuments(await readFile(POLICIES_FILE, "utf8")).map(
+        (d) => d.toJSON() as Obj,
+      );
+      const served = generated.flatMap((m) => ["--api-versions", `${m.apiVersion}/${m.kind}`]);
+      const policies = (await template(...served)).filter(
+        (o) => o.kind.endsWith("AdmissionPolicy") || o.kind.endsWith("AdmissionPolicyBinding"),
+      );
+      assert.deepEqual(
+        policies.map(({ metadata: { annotations, ...metadata }, ...rest }) => {
+          assert.equal((annotations as Record<string, string>)["helm.sh/resource-policy"], "keep");
+          return { ...rest, metadata };
+        }),
+        generated,
+      );
+      // a cluster older than 1.30 (no ValidatingAdmissionPolicy) gets none
+      assert.ok(!(await template()).some((o) => o.kind === "ValidatingAdmissionPolicy"));
     });
 
     it("renders examples/eks-small.yaml: one API Deployment and HPA per zone, each with its zone's Redis", async () => {
@@ -361,8 +425,11 @@ describe("e2e: the Helm chart", function () {
     let databases: string;
     let modified: string | undefined;
 
-    before(() => {
+    before(async function () {
+      this.timeout(90_000);
       databases = `${ns.name}-db`;
+      // Helm first: the CRD applied by other suites of this run goes (it is applied again after)
+      await removeCrd();
     });
     after(async () => {
       if (!ns.ready) return;
@@ -371,11 +438,7 @@ describe("e2e: the Helm chart", function () {
         () => undefined,
       );
       // leave the CRD as crds/ has it for the suites that follow
-      await applyManifest(
-        ns.cluster.kubeConfig,
-        parse(await readFile(CRD_FILE, "utf8")) as Manifest,
-        "e2e-chart",
-      );
+      await applyManifest(ns.cluster.kubeConfig, await generatedCrd(), "e2e-chart");
       if (modified) await rm(modified, { recursive: true, force: true });
     });
 
@@ -384,16 +447,16 @@ describe("e2e: the Helm chart", function () {
       metadata: { annotations?: Record<string, string> };
       spec: { versions: { additionalPrinterColumns?: { name: string }[] }[] };
     };
+    const columns = async () =>
+      (await get<Crd>(CRD_PATH)).spec.versions[0]?.additionalPrinterColumns?.map((c) => c.name) ?? [];
 
     it("installs the CRD, the operator and the API into the cluster", async () => {
-      // --take-ownership: other suites of this run may have applied the CRD already
       await helm(
         "install",
         release,
         CHART,
         "--namespace",
         ns.name,
-        "--take-ownership",
         "--set",
         `databases.namespace=${databases}`,
         "--set",
@@ -402,6 +465,13 @@ describe("e2e: the Helm chart", function () {
       const crd = await get<Crd>(CRD_PATH);
       assert.equal(crd.metadata.annotations?.["helm.sh/resource-policy"], "keep");
       assert.equal(crd.metadata.annotations?.["meta.helm.sh/release-name"], release);
+      const policy = await get<Manifest>(
+        `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${DELETION_PROTECTION_POLICY}`,
+      );
+      assert.equal(
+        (policy.metadata.annotations as Record<string, string>)["meta.helm.sh/release-name"],
+        release,
+      );
       for (const name of ["guru-time-series-guru-operator", "guru-time-series-guru-api"])
         await get(`/apis/apps/v1/namespaces/${ns.name}/deployments/${name}`);
       const sa = await get<Manifest>(
@@ -490,12 +560,35 @@ describe("e2e: the Helm chart", function () {
       );
       assert.notEqual(patched, text);
       await writeFile(file, patched);
-      await helm("upgrade", release, chart, "--namespace", ns.name, "--reuse-values", "--force-conflicts");
-      const crd = await get<Crd>(CRD_PATH);
-      const columns = crd.spec.versions[0]?.additionalPrinterColumns?.map((c) => c.name) ?? [];
-      assert.ok(columns.includes("ChartUpgrade"), `printer columns after the upgrade: ${columns.join(", ")}`);
+      await helm("upgrade", release, chart, "--namespace", ns.name, "--reuse-values");
+      assert.ok(
+        (await columns()).includes("ChartUpgrade"),
+        `printer columns: ${(await columns()).join(", ")}`,
+      );
       const history = await helm("history", release, "--namespace", ns.name, "--output", "json");
       assert.equal((JSON.parse(history) as unknown[]).length, 2);
+    });
+
+    it("leaves a newer CRD applied with kubectl to kubectl: helm upgrade succeeds and keeps it", async () => {
+      // what `kubectl apply --server-side --force-conflicts -f crds/...` sends (docs/install.md)
+      await applyManifest(
+        ns.cluster.kubeConfig,
+        withColumn(await generatedCrd(), "KubectlNewer"),
+        "kubectl",
+        {
+          force: true,
+        },
+      );
+      await helm("upgrade", release, CHART, "--namespace", ns.name, "--reuse-values");
+      assert.equal(await releaseStatus(release), "deployed");
+      assert.ok(
+        (await columns()).includes("KubectlNewer"),
+        `printer columns: ${(await columns()).join(", ")}`,
+      );
+      assert.doesNotMatch(
+        await helm("get", "manifest", release, "--namespace", ns.name),
+        /kind: CustomResourceDefinition/,
+      );
     });
 
     it("keeps the CRD and the databases namespace on helm uninstall", async () => {
@@ -506,6 +599,78 @@ describe("e2e: the Helm chart", function () {
         get(`/apis/apps/v1/namespaces/${ns.name}/deployments/guru-time-series-guru-api`),
         (err: unknown) => err instanceof ApiError && err.code === 404,
       );
+    });
+  });
+
+  describe("the CRD applied with kubectl first, then helm install and upgrade", function () {
+    this.timeout(120_000);
+    const release = "guru-kubectl";
+    let databases: string;
+
+    before(async function () {
+      this.timeout(90_000);
+      databases = `${ns.name}-kubectl`;
+      await removeCrd();
+    });
+    after(async () => {
+      if (!ns.ready) return;
+      await helm("uninstall", release, "--namespace", ns.name).catch(() => undefined);
+      await rawRequest(ns.cluster.kubeConfig, "DELETE", `/api/v1/namespaces/${databases}`).catch(
+        () => undefined,
+      );
+      await applyManifest(ns.cluster.kubeConfig, await generatedCrd(), "e2e-chart");
+    });
+
+    it("installs and upgrades without --take-ownership or --force-conflicts, leaving the CRD to kubectl", async () => {
+      // the first command of docs/operator.md: kubectl apply --server-side --force-conflicts -f crds/...
+      await applyManifest(ns.cluster.kubeConfig, await generatedCrd(), "kubectl", { force: true });
+      const policies = parseAllDocuments(await readFile(POLICIES_FILE, "utf8")).map(
+        (d) => d.toJSON() as Manifest,
+      );
+      for (const policy of policies)
+        await applyManifest(ns.cluster.kubeConfig, policy, "kubectl", { force: true });
+      await helm(
+        "install",
+        release,
+        CHART,
+        "--namespace",
+        ns.name,
+        "--set",
+        `databases.namespace=${databases}`,
+      );
+      assert.equal(await releaseStatus(release), "deployed");
+      await helm(
+        "upgrade",
+        release,
+        CHART,
+        "--namespace",
+        ns.name,
+        "--reuse-values",
+        "--set",
+        "operator.replicaCount=1",
+      );
+      assert.equal(await releaseStatus(release), "deployed");
+      const manifest = await helm("get", "manifest", release, "--namespace", ns.name);
+      assert.doesNotMatch(
+        manifest,
+        /kind: (CustomResourceDefinition|ValidatingAdmissionPolicy|MutatingAdmissionPolicy)/,
+      );
+      const crd = await rawRequest<Manifest>(ns.cluster.kubeConfig, "GET", CRD_PATH);
+      assert.equal(
+        (crd.metadata.annotations as Record<string, string> | undefined)?.["meta.helm.sh/release-name"],
+        undefined,
+      );
+      // a newer CRD from kubectl still applies, and the next upgrade still works
+      await applyManifest(
+        ns.cluster.kubeConfig,
+        withColumn(await generatedCrd(), "KubectlNewer"),
+        "kubectl",
+        {
+          force: true,
+        },
+      );
+      await helm("upgrade", release, CHART, "--namespace", ns.name, "--reuse-values");
+      assert.equal(await releaseStatus(release), "deployed");
     });
   });
 });

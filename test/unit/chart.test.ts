@@ -5,9 +5,9 @@
  */
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { parse } from "yaml";
-import { CRD_FILE } from "../../crds/src/index.js";
+import { CRD_FILE, POLICIES_FILE } from "../../crds/src/index.js";
 import { operatorConfig } from "../../operator/src/config.js";
 import { CHART_DIR, renderReadme, valueDocs } from "../../scripts/chart-readme.js";
 
@@ -33,7 +33,23 @@ describe("chart: files", () => {
     const template = read("templates/crds/kdbdatabases.yaml");
     assert.match(template, /\{\{- if \.Values\.crds\.install \}\}/);
     assert.match(template, /\.Files\.Get "files\/crds\/kdbdatabases\.timeseries\.guru\.yaml"/);
-    assert.match(template, /helm\.sh\/resource-policy: keep/);
+    assert.match(template, /include "tsg\.kept"/);
+    assert.match(read("templates/_helpers.tpl"), /helm\.sh\/resource-policy: keep/);
+    // left to kubectl once applied with it (docs/install.md)
+    assert.match(template, /include "tsg\.chartApplies"/);
+  });
+
+  it("carries the CRD's admission policies as `make crds` generates them, rendered as the CRD", () => {
+    assert.equal(
+      read(`files/crds/${basename(POLICIES_FILE)}`),
+      readFileSync(POLICIES_FILE, "utf8"),
+      "stale chart copy of the admission policies: run `make crds`",
+    );
+    const template = read("templates/crds/admission-policies.yaml");
+    assert.match(template, /\{\{- if \.Values\.crds\.install \}\}/);
+    assert.match(template, /Capabilities\.APIVersions\.Has/);
+    assert.match(template, /include "tsg\.chartApplies"/);
+    assert.match(template, /include "tsg\.kept"/);
   });
 
   it("documents every value with a `# --` comment", () => {

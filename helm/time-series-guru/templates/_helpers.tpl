@@ -123,3 +123,30 @@ mode, else one without a zone.
 {{- fail "operator.replicaCount > 1 needs operator.leaderElection.enabled: two leaderless operators would reconcile the same databases" }}
 {{- end }}
 {{- end }}
+
+{{/*
+Whether the chart applies a cluster-scoped object that may also be applied with kubectl (the CRD
+and its admission policies): "true" when it does not exist yet, or when this release created it
+and nobody else has applied it since. An object applied with kubectl (`kubectl apply
+--server-side`, docs/install.md) is left to kubectl from then on, so helm install needs no
+--take-ownership and helm upgrade never fights kubectl over its fields. A dropped object is not
+deleted: each carries helm.sh/resource-policy keep. Call with (dict "root" $ "apiVersion" ...
+"kind" ... "name" ...).
+*/}}
+{{- define "tsg.chartApplies" -}}
+{{- $live := lookup .apiVersion .kind "" .name }}
+{{- if not $live }}true
+{{- else }}
+{{- $annotations := $live.metadata.annotations | default dict }}
+{{- $ours := and (eq (get $annotations "meta.helm.sh/release-name") .root.Release.Name) (eq (get $annotations "meta.helm.sh/release-namespace") .root.Release.Namespace) }}
+{{- range $live.metadata.managedFields }}
+{{- if and (ne .manager "helm") (not .subresource) }}{{ $ours = false }}{{ end }}
+{{- end }}
+{{- if $ours }}true{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* A generated manifest of files/crds/ with helm.sh/resource-policy keep added to its metadata. */}}
+{{- define "tsg.kept" -}}
+{{- regexReplaceAll "(?m)^metadata:\n" . "metadata:\n  annotations:\n    helm.sh/resource-policy: keep\n" }}
+{{- end }}
