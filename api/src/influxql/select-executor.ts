@@ -44,17 +44,24 @@ export interface SelectContext {
   epoch: string | undefined;
 }
 
+interface Row {
+  /** one value per output item */
+  values: InfluxValue[];
+  /** points per field (aggregates other than first and last) */
+  counts: Map<string, bigint>;
+  /** the fields that had points in this bucket */
+  present: Set<string>;
+  /** first and last: the time of the point each output took */
+  times: (bigint | undefined)[];
+}
+
 interface Group {
   tags: Record<string, string>;
-  /** time (ns) → one value per output item, and per field whether it had points */
-  rows: Map<bigint, { values: InfluxValue[]; counts: Map<string, bigint> }>;
+  /** bucket time (ns since 1970) → its row */
+  rows: Map<bigint, Row>;
 }
 
 const mod = (a: bigint, b: bigint) => ((a % b) + b) % b;
-
-function toInflux(v: EngineValue): InfluxValue {
-  return v;
-}
 
 /** A condition that only rows holding the field pass (q's null is below every value). */
 function presentCondition(column: Column): Condition | undefined {
@@ -186,6 +193,191 @@ function limitRows<T>(rows: T[], st: SelectStatement): T[] {
   return rows.slice(offset, st.limit === undefined || st.limit === 0 ? undefined : offset + st.limit);
 }
 
+interface AggContext {
+  st: SelectStatement;
+  aggs: Extract<SelectItem, { kind: "agg" }>[];
+  byName: Map<string, Column>;
+  groupTags: string[];
+  t: Translated;
+  end: bigint | undefined;
+  db: string;
+  m: string;
+  ctx: SelectContext;
+  groups: Map<string, Group>;
+}
+
+function rowAt(g: Group, at: bigint, width: number): Row {
+  let row = g.rows.get(at);
+  if (row === undefined) {
+    row = {
+      values: new Array<InfluxValue>(width).fill(null),
+      counts: new Map(),
+      present: new Set(),
+      times: [],
+    };
+    g.rows.set(at, row);
+  }
+  return row;
+}
+
+function baseInput(a: AggContext, field: string, by: string[], agg: string[]): QueryInput {
+  const column = a.byName.get(field)!;
+  const present = presentCondition(column);
+  const interval = a.st.interval;
+  return {
+    precision: "ns",
+    ...range({ ...a.t, end: a.end }),
+    where: whereInput([...a.t.conditions, ...(present === undefined ? [] : [present])]),
+    ...(by.length === 0 ? {} : { by }),
+    ...(interval === undefined ? {} : { bucket: `${interval.ns}ns`, fill: "none" as const }),
+    agg,
+  };
+}
+
+/** Every aggregate of one field but first and last: one call grouped by the GROUP BY tags. */
+async function aggregateField(
+  a: AggContext,
+  field: string,
+  mine: { fn: string; i: number }[],
+): Promise<void> {
+  const by = a.groupTags.filter((g) => a.byName.get(g)?.tag === true);
+  const agg = [
+    ...mine.map(({ fn, i }) => `influxql_${i}=${ENGINE_FN[fn]}(${field})`),
+    `influxql_n=count(${field})`,
+  ];
+  const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, field, by, agg));
+  const get = tableColumns(table);
+  const time = get.get("time");
+  const n = get.get("influxql_n")!;
+  const column = a.byName.get(field)!;
+  for (let r = 0; r < rowsOf(table); r++) {
+    const count = (n(r) as bigint | null) ?? 0n;
+    if (count === 0n) continue;
+    const g = groupOf(a.groups, a.groupTags, get, r);
+    const row = rowAt(g, time === undefined ? (a.t.start ?? 0n) : (time(r) as bigint), a.aggs.length);
+    row.counts.set(field, count);
+    row.present.add(field);
+    for (const { fn, i } of mine) {
+      let v: InfluxValue = get.get(`influxql_${i}`)!(r);
+      if (fn === "stddev")
+        v = count > 1n && typeof v === "number" ? v * Math.sqrt(Number(count) / Number(count - 1n)) : null;
+      if (typeof v === "bigint" && (column.type === "float" || column.type === "real") && fn !== "count")
+        v = Number(v);
+      row.values[i] = v;
+    }
+  }
+}
+
+function before(x: InfluxValue, y: InfluxValue): boolean {
+  if (x === null || y === null) return y === null && x !== null;
+  return x < y;
+}
+
+/**
+ * first and last: grouped by every tag, then reduced to the GROUP BY groups in InfluxDB's way —
+ * the earliest (latest) point, and among points at the same time the smallest (largest) value.
+ */
+async function selectorField(a: AggContext, field: string, mine: { fn: string; i: number }[]): Promise<void> {
+  const allTags = [...a.byName.values()].filter((c) => c.tag).map((c) => c.name);
+  const agg = [
+    ...mine.map(({ fn, i }) => `influxql_${i}=${fn}(${field})`),
+    `influxql_tmin=min(time)`,
+    `influxql_tmax=max(time)`,
+  ];
+  const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, field, allTags, agg));
+  const get = tableColumns(table);
+  const time = get.get("time");
+  const [tmin, tmax] = [get.get("influxql_tmin")!, get.get("influxql_tmax")!];
+  for (let r = 0; r < rowsOf(table); r++) {
+    if (tmin(r) === null) continue;
+    const g = groupOf(a.groups, a.groupTags, get, r);
+    const row = rowAt(g, time === undefined ? (a.t.start ?? 0n) : (time(r) as bigint), a.aggs.length);
+    row.present.add(field);
+    for (const { fn, i } of mine) {
+      const v = get.get(`influxql_${i}`)!(r) as InfluxValue;
+      const at = (fn === "first" ? tmin(r) : tmax(r)) as bigint;
+      const best = row.times[i];
+      const better =
+        best === undefined ||
+        (fn === "first"
+          ? at < best || (at === best && before(v, row.values[i]!))
+          : at > best || (at === best && before(row.values[i]!, v)));
+      if (better) {
+        row.values[i] = v;
+        row.times[i] = at;
+      }
+    }
+  }
+}
+
+/** The buckets of the range, each group's empty ones filled as `fill()` says. */
+function fillBuckets(a: AggContext): void {
+  const { st } = a;
+  const interval = st.interval!;
+  const floor = (t: bigint) => t - mod(t - interval.offset, interval.ns);
+  let lowest: bigint | undefined = a.t.start;
+  if (lowest === undefined)
+    for (const g of a.groups.values())
+      for (const at of g.rows.keys()) lowest = lowest === undefined || at < lowest ? at : lowest;
+  if (lowest === undefined || a.end === undefined) return;
+  const first = floor(lowest);
+  const last = floor(a.end - 1n);
+  const buckets = (last - first) / interval.ns + 1n;
+  if (buckets * BigInt(Math.max(1, a.groups.size)) > 1_000_000n)
+    throw new StatementError(
+      `too many GROUP BY time() buckets (${buckets}): narrow the time range or widen the interval`,
+    );
+  for (const g of a.groups.values()) {
+    const times: bigint[] = [];
+    for (let at = first; at <= last; at += interval.ns) times.push(at);
+    const rows = times.map((at) => rowAt(g, at, a.aggs.length));
+    a.aggs.forEach((agg, i) => {
+      const filled = (k: number) => rows[k]!.present.has(agg.field);
+      for (let k = 0; k < rows.length; k++) {
+        if (filled(k)) continue;
+        let v: InfluxValue = null;
+        if (st.fill.kind === "null") v = agg.fn === "count" ? 0n : null;
+        else if (st.fill.kind === "number") v = st.fill.value;
+        else if (st.fill.kind === "previous") {
+          for (let p = k - 1; p >= 0; p--)
+            if (filled(p)) {
+              v = rows[p]!.values[i]!;
+              break;
+            }
+        } else if (st.fill.kind === "linear") v = linear(rows, times, k, i, filled, interval.ns);
+        rows[k]!.values[i] = v;
+      }
+    });
+  }
+}
+
+/**
+ * InfluxDB's fill(linear): m·x + b from the neighbouring non-empty buckets, with times counted in
+ * intervals (time / interval, as InfluxDB's fill iterator does); integers truncated.
+ */
+function linear(
+  rows: Row[],
+  times: bigint[],
+  k: number,
+  i: number,
+  filled: (k: number) => boolean,
+  interval: bigint,
+): InfluxValue {
+  let p = k - 1;
+  while (p >= 0 && !filled(p)) p--;
+  let n = k + 1;
+  while (n < rows.length && !filled(n)) n++;
+  if (p < 0 || n >= rows.length) return null;
+  const [a, b] = [rows[p]!.values[i]!, rows[n]!.values[i]!];
+  const at = (j: number) => times[j]! / interval;
+  const x = Number(at(k) - at(p));
+  const span = Number(at(n) - at(p));
+  if (typeof a === "number" && typeof b === "number") return ((b - a) / span) * x + a;
+  if (typeof a === "bigint" && typeof b === "bigint")
+    return BigInt(Math.trunc((Number(b - a) / span) * x + Number(a)));
+  return null;
+}
+
 async function aggregateSeries(
   st: SelectStatement,
   items: SelectItem[],
@@ -198,77 +390,33 @@ async function aggregateSeries(
 ): Promise<InfluxSeries[]> {
   const aggs = items as Extract<SelectItem, { kind: "agg" }>[];
   const byName = new Map(columns.map((c) => [c.name, c]));
-  const by = groupTags.filter((g) => byName.get(g)?.tag === true);
   const interval = st.interval;
   let end = t.end;
   if (interval !== undefined) {
     if (mod(ENGINE_ALIGNMENT - interval.offset, interval.ns) !== 0n)
       throw new StatementError(
-        `guru-api aligns GROUP BY time() buckets to 2000-01-01, which equals InfluxDB's alignment only for intervals (and offsets) that divide 10957 days, such as 1s, 1m, 5m, 1h or 1d`,
+        "guru-api aligns GROUP BY time() buckets to 2000-01-01, which equals InfluxDB's alignment only for intervals (and offsets) that divide 10957 days, such as 1s, 1m, 5m, 1h or 1d",
       );
     // InfluxDB ends a GROUP BY time() query without an upper bound at now()
     end ??= ctx.now + 1n;
   }
-  const names = uniqueNames(aggs.map((a) => a.name));
-  const groups = new Map<string, Group>();
-  const fields = [...new Set(aggs.map((a) => a.field))];
-  for (const field of fields) {
+  const a: AggContext = { st, aggs, byName, groupTags, t, end, db, m, ctx, groups: new Map() };
+  for (const field of [...new Set(aggs.map((x) => x.field))]) {
     const column = byName.get(field);
     if (column === undefined || column.tag) continue;
-    const mine = aggs.map((a, i) => ({ a, i })).filter(({ a }) => a.field === field);
-    const present = presentCondition(column);
-    const input: QueryInput = {
-      precision: "ns",
-      ...range({ ...t, end }),
-      where: whereInput([...t.conditions, ...(present === undefined ? [] : [present])]),
-      ...(by.length === 0 ? {} : { by }),
-      ...(interval === undefined ? {} : { bucket: `${interval.ns}ns` }),
-      agg: [
-        ...mine.map(({ a, i }) => `influxql_${i}=${ENGINE_FN[a.fn]}(${field})`),
-        `influxql_n=count(${field})`,
-      ],
-      ...(interval === undefined
-        ? {}
-        : {
-            fill: (
-              { none: "none", null: "null", number: "null", previous: "prev", linear: "linear" } as const
-            )[st.fill.kind],
-          }),
-    };
-    const table = await ctx.reader.query(db, m, input);
-    const get = tableColumns(table);
-    const time = get.get("time");
-    const n = get.get("influxql_n")!;
-    for (let r = 0; r < rowsOf(table); r++) {
-      const g = groupOf(groups, groupTags, get, r);
-      const at = time === undefined ? (t.start ?? 0n) : (time(r) as bigint);
-      let row = g.rows.get(at);
-      if (row === undefined) {
-        row = { values: aggs.map(() => null), counts: new Map() };
-        g.rows.set(at, row);
-      }
-      const count = (n(r) as bigint | null) ?? 0n;
-      row.counts.set(field, count);
-      for (const { a, i } of mine) {
-        let v = toInflux(get.get(`influxql_${i}`)!(r));
-        if (a.fn === "stddev")
-          v = count > 1n && typeof v === "number" ? v * Math.sqrt(Number(count) / Number(count - 1n)) : null;
-        if (interval !== undefined && count === 0n && (st.fill.kind === "null" || st.fill.kind === "number"))
-          v = st.fill.kind === "number" ? st.fill.value : a.fn === "count" ? 0n : null;
-        if (typeof v === "bigint" && (column.type === "float" || column.type === "real") && a.fn !== "count")
-          v = Number(v);
-        row.values[i] = v;
-      }
-    }
+    const mine = aggs.map((x, i) => ({ fn: x.fn, i })).filter(({ i }) => aggs[i]!.field === field);
+    const selectors = mine.filter(({ fn }) => fn === "first" || fn === "last");
+    const others = mine.filter(({ fn }) => fn !== "first" && fn !== "last");
+    if (others.length > 0) await aggregateField(a, field, others);
+    if (selectors.length > 0) await selectorField(a, field, selectors);
   }
+  if (interval !== undefined && st.fill.kind !== "none") fillBuckets(a);
+  const names = uniqueNames(aggs.map((x) => x.name));
   const single = interval === undefined && aggs.length === 1 && SELECTORS.has(aggs[0]!.fn);
   const out: InfluxSeries[] = [];
-  for (const g of groups.values()) {
-    // a series exists when some field had points in it (the engine also answers empty groups)
-    const any = [...g.rows.values()].some((row) => [...row.counts.values()].some((c) => c > 0n));
-    if (!any) continue;
-    let rows = [...g.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (single) rows = await selectorTime(aggs[0]!, byName.get(aggs[0]!.field)!, g, rows, t, db, m, ctx);
+  for (const g of a.groups.values()) {
+    let rows = [...g.rows.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    if (single) rows = await selectorTime(byName.get(aggs[0]!.field)!, g, rows, t, db, m, ctx);
     if (st.order === "desc") rows.reverse();
     out.push({
       name: m,
@@ -282,36 +430,29 @@ async function aggregateSeries(
 
 /** InfluxDB gives a lone selector (first, last, min, max) the time of the point it selected. */
 async function selectorTime(
-  agg: Extract<SelectItem, { kind: "agg" }>,
   column: Column,
   g: Group,
-  rows: [bigint, Group["rows"] extends Map<bigint, infer R> ? R : never][],
+  rows: [bigint, Row][],
   t: Translated,
   db: string,
   m: string,
   ctx: SelectContext,
-): Promise<typeof rows> {
+): Promise<[bigint, Row][]> {
   const [entry] = rows;
   if (entry === undefined) return rows;
   const [, row] = entry;
+  if (row.times[0] !== undefined) return [[row.times[0], row]];
   const value = row.values[0];
   const conditions: Condition[] = [...t.conditions];
   for (const [tag, v] of Object.entries(g.tags))
     conditions.push({ column: tag, op: "=", value: v === "" ? null : v });
-  const present = presentCondition(column);
-  if (present !== undefined) conditions.push(present);
-  if (agg.fn === "min" || agg.fn === "max")
-    conditions.push({
-      column: column.name,
-      op: "=",
-      value: typeof value === "bigint" ? String(value) : value,
-    });
+  conditions.push({ column: column.name, op: "=", value: typeof value === "bigint" ? String(value) : value });
   const table = await ctx.reader.query(db, m, {
     precision: "ns",
     ...range(t),
-    where: whereInput(conditions.filter((c) => c.column !== column.name || c.op !== "=" || c.value !== null)),
+    where: whereInput(conditions),
     columns: [column.name],
-    order: agg.fn === "last" ? "desc" : "asc",
+    order: "asc",
     limit: 1,
   });
   if (rowsOf(table) === 0) return rows;
@@ -381,7 +522,7 @@ async function rawSeries(
     }
     g.rows.push([
       formatTime(time(r) as bigint, ctx.epoch),
-      ...selected.map((s) => (get.has(s.field) ? toInflux(get.get(s.field)!(r)) : null)),
+      ...selected.map((s) => (get.has(s.field) ? get.get(s.field)!(r) : null)),
     ]);
   }
   const names = uniqueNames(["time", ...selected.map((s) => s.name)]);

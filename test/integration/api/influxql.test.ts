@@ -89,8 +89,10 @@ async function influxCall(base: string, method: "GET" | "POST", path: string, bo
 function lineProtocol(): string {
   const lines: string[] = [];
   for (let i = 0; i < 190; i++) {
-    const s = T0 / 1000 + i * 37;
     for (const [h, host] of ["a", "b", "c"].entries()) {
+      // hosts never share a timestamp: which of two points at one time first() and last() take
+      // is InfluxDB's storage order (docs/influxql.md)
+      const s = T0 / 1000 + i * 37 + h;
       if (host === "b" && i >= 50 && i < 80) continue; // a gap of ~18 minutes
       if (host === "c" && i % 3 !== 0) continue;
       const usage = ((i * 7 + h * 3) % 40) * 0.25;
