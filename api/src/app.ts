@@ -8,6 +8,7 @@
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { accountsRoutes } from "./accounts/accounts-controller.js";
+import { backupsRoutes } from "./backups/backups-controller.js";
 import type { Services } from "./compose.js";
 import type { ApiConfig } from "./config.js";
 import { databasesRoutes } from "./databases/databases-controller.js";
@@ -25,6 +26,7 @@ import { buildOpenApiDocument } from "./openapi/document.js";
 import { pointsRoutes } from "./points/points-controller.js";
 import { queriesRoutes } from "./queries/queries-controller.js";
 import type { RateLimiter } from "./rate-limit/rate-limiter.js";
+import { retentionRoutes } from "./retention/retention-controller.js";
 import { seriesRoutes } from "./series/series-controller.js";
 import { tokensRoutes } from "./tokens/tokens-controller.js";
 
@@ -52,6 +54,8 @@ export function apiRoutes(services: Services, extra?: AppDeps["extraRoutes"]): A
     ...queriesRoutes(services.queries),
     ...importsRoutes(services.imports),
     ...jobsRoutes(services.jobs),
+    ...backupsRoutes(services.backups),
+    ...retentionRoutes(services.retention),
     ...influxqlRoutes(services),
     ...(extra?.(services) ?? []),
   ];

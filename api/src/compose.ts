@@ -6,6 +6,10 @@ import type { Logger } from "pino";
 import { AccountsService } from "./accounts/accounts-service.js";
 import { AccountsStore } from "./accounts/accounts-store.js";
 import { QuotaLedger } from "./accounts/quota-ledger.js";
+import type { BackupStorage } from "./backups/backup-storage.js";
+import { BackupsService } from "./backups/backups-service.js";
+import { BackupsStore } from "./backups/backups-store.js";
+import { RestoreService } from "./backups/restore-service.js";
 import type { Cache } from "./cache/cache.js";
 import type { CatalogTable } from "./catalog/table.js";
 import type { ApiConfig } from "./config.js";
@@ -18,11 +22,14 @@ import { Idempotency } from "./idempotency/idempotency.js";
 import { IdempotencyStore } from "./idempotency/idempotency-store.js";
 import { ImportsService } from "./imports/imports-service.js";
 import { JobsStore } from "./jobs/jobs-store.js";
+import { JobsSweeper } from "./jobs/jobs-sweeper.js";
+import type { JobLeaseOptions } from "./jobs/leased-job.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { ParsePool } from "./points/parse-pool.js";
 import { PointsService } from "./points/points-service.js";
 import type { Provisioner } from "./provisioning/provisioner.js";
 import { QueriesService } from "./queries/queries-service.js";
+import { RetentionService } from "./retention/retention-service.js";
 import { SeriesService } from "./series/series-service.js";
 import { SeriesStore } from "./series/series-store.js";
 import { TokensService } from "./tokens/tokens-service.js";
@@ -38,6 +45,10 @@ export interface Adapters {
   provisioner: Provisioner;
   connections: DatabaseConnections;
   parser: ParsePool;
+  /** where backups go; undefined: none configured */
+  backupStorage?: BackupStorage;
+  /** ms since 1970, for job leases (tests inject one) */
+  clock?: () => number;
 }
 
 export interface Services {
@@ -52,6 +63,10 @@ export interface Services {
   queries: QueriesService;
   imports: ImportsService;
   jobs: JobsStore;
+  sweeper: JobsSweeper;
+  backups: BackupsService;
+  restores: RestoreService;
+  retention: RetentionService;
   stores: { accounts: AccountsStore; tokens: TokensStore; databases: DatabasesStore; series: SeriesStore };
 }
 
@@ -85,6 +100,23 @@ export function composeServices(a: Adapters): Services {
     metrics,
   });
   let reconciler: DatabasesReconciler | undefined;
+  const clock = a.clock ?? Date.now;
+  const jobs = new JobsStore(a.table);
+  const leases: JobLeaseOptions = {
+    store: jobs,
+    owner: config.instanceId,
+    leaseMs: config.jobLeaseMs,
+    clock,
+    logger: a.logger.child({ component: "jobs" }),
+  };
+  const backupsStore = new BackupsStore(a.table);
+  const restores = new RestoreService({
+    store: backupsStore,
+    storage: a.backupStorage,
+    provisionerRestores: a.provisioner.restores === true,
+    leases,
+    series: stores.series,
+  });
   const databases = new DatabasesService({
     store: stores.databases,
     ledger,
@@ -97,6 +129,7 @@ export function composeServices(a: Adapters): Services {
     regions: config.regions,
     kdbAvailable: config.provisioner.kdbLicenseSecret !== undefined,
     kick: () => reconciler?.kick(),
+    planRestore: (principal, from) => restores.plan(principal, from),
   });
   const series = new SeriesService({
     store: stores.series,
@@ -130,7 +163,17 @@ export function composeServices(a: Adapters): Services {
     autoCreateSeries: config.data.autoCreateSeries,
     bodyLimit: config.data.writeBodyLimit,
   });
-  const jobs = new JobsStore(a.table);
+  const backups = new BackupsService({
+    store: backupsStore,
+    databases,
+    connections: a.connections,
+    storage: a.backupStorage,
+    leases,
+    logger: a.logger.child({ component: "backups" }),
+    series: stores.series,
+  });
+  const sweeper = new JobsSweeper({ store: jobs, leaseMs: config.jobLeaseMs, clock, logger: leases.logger });
+  sweeper.onAbandoned((stored) => backups.abandoned(stored));
   return {
     accounts,
     tokens,
@@ -143,8 +186,12 @@ export function composeServices(a: Adapters): Services {
       maxRows: config.data.queryMaxRows,
       pageRows: config.data.queryPageRows,
     }),
-    imports: new ImportsService({ points, jobs }),
+    imports: new ImportsService({ points, leases }),
     jobs,
+    sweeper,
+    backups,
+    restores,
+    retention: new RetentionService(databases, a.connections),
     idempotency: new Idempotency(new IdempotencyStore(a.table)),
     ledger,
     reconciler,

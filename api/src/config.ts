@@ -98,6 +98,16 @@ const envSchema = z.object({
   GURU_API_DB_BREAKER_THRESHOLD: positiveInt.default(3),
   GURU_API_DB_BREAKER_COOLDOWN_MS: positiveInt.default(5000),
 
+  GURU_API_JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  GURU_API_BACKUP_STORAGE: z.enum(["local", "s3"]).optional(),
+  GURU_API_BACKUP_DIR: z.string().min(1).optional(),
+  GURU_API_BACKUP_BUCKET: z.string().min(3).max(63).optional(),
+  GURU_API_BACKUP_PREFIX: z.string().max(256).default(""),
+  GURU_API_S3_ENDPOINT: z.url().optional(),
+  GURU_API_BACKUP_SSE: z.enum(["AES256", "aws:kms"]).default("AES256"),
+  GURU_API_BACKUP_KMS_KEY_ID: z.string().min(1).optional(),
+  GURU_API_BACKUP_PART_MB: z.coerce.number().int().min(5).max(512).default(8),
+
   GURU_API_DEFAULT_MAX_DATABASES: positiveInt.default(10),
   GURU_API_DEFAULT_MAX_STORAGE_GIB: positiveInt.default(1024),
   GURU_API_BOOTSTRAP_ADMIN: flag.optional(),
@@ -157,8 +167,27 @@ export interface ApiConfig {
     provisionTimeoutMs: number;
   };
   quotas: { maxDatabases: number; maxStorageGiB: number };
+  /** how long a running job's lease lasts without a heartbeat before another instance fails it */
+  jobLeaseMs: number;
+  backups: BackupsConfig;
   bootstrapAdmin: boolean;
   data: DataConfig;
+}
+
+/** Where backups are kept (docs/api.md#backups-and-restore). */
+export interface BackupsConfig {
+  storage: "local" | "s3";
+  /** local: the directory (default `<dataDir>/backups`) */
+  dir: string;
+  /** s3: the bucket; without one, backups are unavailable (422 BACKUPS_UNAVAILABLE) */
+  bucket: string | undefined;
+  /** prepended to every key: `<prefix><accountId>/<database>/<backupId>/…` */
+  prefix: string;
+  s3Endpoint: string | undefined;
+  sse: "AES256" | "aws:kms";
+  kmsKeyId: string | undefined;
+  /** multipart part size: the memory one upload holds */
+  partBytes: number;
 }
 
 /** The data plane: writes, queries and the connections to databases. */
@@ -259,6 +288,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     quotas: {
       maxDatabases: e.GURU_API_DEFAULT_MAX_DATABASES,
       maxStorageGiB: e.GURU_API_DEFAULT_MAX_STORAGE_GIB,
+    },
+    jobLeaseMs: e.GURU_API_JOB_LEASE_MS,
+    backups: {
+      storage: e.GURU_API_BACKUP_STORAGE ?? (local ? "local" : "s3"),
+      dir: e.GURU_API_BACKUP_DIR ?? `${e.GURU_API_DATA_DIR}/backups`,
+      bucket: e.GURU_API_BACKUP_BUCKET,
+      prefix: e.GURU_API_BACKUP_PREFIX,
+      s3Endpoint: e.GURU_API_S3_ENDPOINT,
+      sse: e.GURU_API_BACKUP_SSE,
+      kmsKeyId: e.GURU_API_BACKUP_KMS_KEY_ID,
+      partBytes: e.GURU_API_BACKUP_PART_MB * 1024 * 1024,
     },
     bootstrapAdmin: e.GURU_API_BOOTSTRAP_ADMIN ?? local,
     data: {

@@ -12,6 +12,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import { type AppDeps, buildApp } from "./app.js";
+import type { BackupStorage } from "./backups/backup-storage.js";
 import { type Cache, noCache } from "./cache/cache.js";
 import { MemoryCache } from "./cache/memory-cache.js";
 import { createRedisClient, RedisCache } from "./cache/redis-cache.js";
@@ -32,7 +33,7 @@ import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
 import { type ApiMetrics, createMetrics } from "./metrics.js";
 import { ParsePool } from "./points/parse-pool.js";
-import type { Provisioner } from "./provisioning/provisioner.js";
+import type { Provisioner, ProvisionTarget } from "./provisioning/provisioner.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
 
@@ -55,6 +56,8 @@ export interface RuntimeOverrides {
   background?: boolean;
   extraRoutes?: (services: Services) => AnyRoute[];
   extend?: AppDeps["extend"];
+  /** ms since 1970 for job leases (tests: an injected clock) */
+  clock?: () => number;
 }
 
 export interface ApiRuntime {
@@ -87,11 +90,18 @@ async function localPart<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
+type Restorer = (db: ProvisionTarget, segments: readonly string[]) => Promise<void>;
+
 /** Each provisioner is loaded only in its mode: the cloud API has no use for the engine's code. */
-async function createProvisioner(config: ApiConfig, logger: Logger): Promise<Provisioner> {
+async function createProvisioner(config: ApiConfig, logger: Logger, restore: Restorer): Promise<Provisioner> {
   if (config.provisioner.kind === "local") {
     const { LocalProvisioner } = await localPart(() => import("./provisioning/local-provisioner.js"));
-    return new LocalProvisioner({ dataDir: config.dataDir, launch: config.provisioner.localEngine, logger });
+    return new LocalProvisioner({
+      dataDir: config.dataDir,
+      launch: config.provisioner.localEngine,
+      logger,
+      restore,
+    });
   }
   const { KubernetesProvisioner } = await import("./provisioning/kubernetes-provisioner.js");
   return KubernetesProvisioner.fromConfig(config, logger.child({ component: "kubernetes-provisioner" }));
@@ -169,8 +179,17 @@ export async function createRuntime(
     cleanup.push(() => consumer.close());
     const changes = new ChangeFeed({ cache, publisher, metrics, logger, source: config.instanceId });
 
+    // ---- backups ----
+    const backupStorage = await createBackupStorage(config, overrides.awsCredentials);
+
     // ---- provisioning and data ----
-    const provisioner = overrides.provisioner ?? (await createProvisioner(config, logger));
+    // the restore service is made with the services, after the provisioner that calls it
+    let restorer: Restorer = async () => {
+      throw new Error("restores are not wired yet");
+    };
+    const provisioner =
+      overrides.provisioner ??
+      (await createProvisioner(config, logger, (db, segments) => restorer(db, segments)));
     cleanup.push(() => provisioner.close());
     const connections = new DatabaseConnections({
       provisioner,
@@ -194,11 +213,16 @@ export async function createRuntime(
       provisioner,
       connections,
       parser,
+      backupStorage,
+      clock: overrides.clock,
     });
+    restorer = (db, segments) => services.restores.materialize(db, segments);
     cleanup.push(() => services.reconciler.stop());
+    cleanup.push(() => services.sweeper.stop());
     if (overrides.background !== false) {
       consumer.start((event) => changes.apply(event));
       await services.reconciler.start();
+      services.sweeper.start();
     }
 
     const checks: HealthCheck[] = [
@@ -257,6 +281,37 @@ export async function createRuntime(
     await runAll(cleanup.reverse());
     throw err;
   }
+}
+
+/** The backup storage the config names; S3 is loaded only when used. */
+async function createBackupStorage(
+  config: ApiConfig,
+  credentials: AwsCredentialIdentity | undefined,
+): Promise<BackupStorage | undefined> {
+  const b = config.backups;
+  if (b.storage === "local") {
+    const { LocalBackupStorage } = await import("./backups/local-backup-storage.js");
+    return new LocalBackupStorage(b.dir);
+  }
+  if (b.bucket === undefined) return undefined;
+  const [{ S3Client }, { S3BackupStorage }] = await Promise.all([
+    import("@aws-sdk/client-s3"),
+    import("./backups/s3-backup-storage.js"),
+  ]);
+  return new S3BackupStorage({
+    client: new S3Client({
+      region: config.aws.region,
+      endpoint: b.s3Endpoint,
+      credentials,
+      // moto and MinIO serve buckets by path, not by virtual host
+      forcePathStyle: b.s3Endpoint !== undefined,
+    }),
+    bucket: b.bucket,
+    prefix: b.prefix,
+    sse: b.sse,
+    kmsKeyId: b.kmsKeyId,
+    partBytes: b.partBytes,
+  });
 }
 
 async function runAll(steps: (() => Promise<void>)[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ENGINES } from "../../../crds/src/kdb-database.js";
+import { restoreFromSchema } from "../backups/backups-schemas.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 import { databaseNameSchema } from "./database-name.js";
 import { SIZE_NAMES } from "./sizes.js";
@@ -15,6 +16,17 @@ export const DATABASE_STATUSES = [
 export type DatabaseStatus = (typeof DATABASE_STATUSES)[number];
 
 export const MAX_STRIPE_GIB = 65_536;
+
+export const retentionSchema = z
+  .strictObject({
+    days: z
+      .number()
+      .int()
+      .min(1)
+      .max(36_500)
+      .describe("whole days before today (UTC) kept; older rows expire"),
+  })
+  .describe("how long data is kept; null keeps everything");
 
 const stripeSizeGiB = z.number().int().min(1).max(MAX_STRIPE_GIB).describe("GiB per stripe volume");
 
@@ -32,6 +44,8 @@ export const createDatabaseBody = z.strictObject({
       stripeSizeGiB: stripeSizeGiB.default(10),
     })
     .prefault({}),
+  retention: retentionSchema.nullable().default(null),
+  restoreFrom: restoreFromSchema.optional(),
 });
 
 export const updateDatabaseBody = z
@@ -43,8 +57,12 @@ export const updateDatabaseBody = z
         stripeSizeGiB: stripeSizeGiB.optional().describe("may only grow"),
       })
       .optional(),
+    retention: retentionSchema.nullable().optional(),
   })
-  .refine((b) => b.size !== undefined || b.storage !== undefined, "give size or storage")
+  .refine(
+    (b) => b.size !== undefined || b.storage !== undefined || b.retention !== undefined,
+    "give size, storage or retention",
+  )
   // the refinement, as JSON Schema says it: the document must refuse `{}` as the server does
   .meta({ minProperties: 1 });
 
@@ -82,6 +100,11 @@ export const databaseSchema = named(
       stripeSizeGiB: z.number().int(),
       totalGiB: z.number().int().describe("stripes × stripeSizeGiB, what counts toward the quota"),
     }),
+    retention: z.object({ days: z.number().int() }).nullable().describe("null: keeps everything"),
+    restoredFrom: z
+      .object({ database: databaseNameSchema, backup: z.string(), jobId: z.string() })
+      .nullable()
+      .describe("the backup it was created from, and the job that restored it"),
     status: z.enum(DATABASE_STATUSES).describe("pending → provisioning → ready | failed; updating; deleting"),
     statusReason: z.string().nullable().describe("why the status is what it is (failed: the error)"),
     createdAt: timestampSchema,

@@ -29,6 +29,8 @@ function recordView(db: DatabaseRecord): DatabaseView {
     engine: db.engine,
     size: db.size,
     storage: { ...db.storage, totalGiB: totalGiB(db) },
+    retention: db.retentionDays == null ? null : { days: db.retentionDays },
+    restoredFrom: db.restore ?? null,
     status: db.status,
     statusReason: db.statusReason,
     createdAt: db.createdAt,
@@ -59,6 +61,15 @@ export interface DatabasesServiceOptions {
   kdbAvailable: boolean;
   /** wakes the reconciler after a change */
   kick: () => void;
+  /** checks a `restoreFrom` backup (backups/restore-service.ts) */
+  planRestore?: (
+    principal: Principal,
+    from: NonNullable<CreateDatabaseInput["restoreFrom"]>,
+  ) => Promise<{
+    restore: NonNullable<DatabaseRecord["restore"]>;
+    stripes: number;
+    engine: DatabaseRecord["engine"];
+  }>;
 }
 
 export class DatabasesService {
@@ -128,7 +139,19 @@ export class DatabasesService {
       (input.engine === "kdb" && !this.#o.kdbAvailable)
     )
       throw new UnprocessableError("ENGINE_UNAVAILABLE", `this installation cannot run ${input.engine}`);
-    const storage = { stripes: input.storage.stripes, stripeSizeGiB: input.storage.stripeSizeGiB };
+    let restore: DatabaseRecord["restore"] = null;
+    let stripes = input.storage.stripes;
+    if (input.restoreFrom !== undefined) {
+      if (this.#o.planRestore === undefined)
+        throw new UnprocessableError("RESTORE_UNAVAILABLE", "this installation cannot restore backups");
+      const plan = await this.#o.planRestore(principal, input.restoreFrom);
+      if (plan.engine !== input.engine)
+        throw new UnprocessableError("BACKUP_NOT_RESTORABLE", `the backup is of a ${plan.engine} database`);
+      // the backup's files are per stripe: the new database has as many
+      restore = plan.restore;
+      stripes = plan.stripes;
+    }
+    const storage = { stripes, stripeSizeGiB: input.storage.stripeSizeGiB };
     await this.#o.ledger.reserve(principal.accountId, input.name, storage.stripes * storage.stripeSizeGiB);
     const now = new Date().toISOString();
     const db: DatabaseRecord = {
@@ -139,6 +162,8 @@ export class DatabasesService {
       engine: input.engine,
       size: input.size,
       storage,
+      retentionDays: input.retention?.days ?? null,
+      restore,
       status: "pending",
       statusReason: null,
       generation: 1,
@@ -216,7 +241,14 @@ export class DatabasesService {
         `stripes are ${db.storage.stripeSizeGiB} GiB; they can grow, not shrink to ${stripeSizeGiB}`,
       );
     const size = input.size ?? db.size;
-    if (size === db.size && stripeSizeGiB === db.storage.stripeSizeGiB && db.status === "ready")
+    const retentionDays =
+      input.retention === undefined ? (db.retentionDays ?? null) : (input.retention?.days ?? null);
+    if (
+      size === db.size &&
+      stripeSizeGiB === db.storage.stripeSizeGiB &&
+      retentionDays === (db.retentionDays ?? null) &&
+      db.status === "ready"
+    )
       return { db, changed: false };
     const storage = { stripes: db.storage.stripes, stripeSizeGiB };
     const grows = stripeSizeGiB > db.storage.stripeSizeGiB;
@@ -226,6 +258,7 @@ export class DatabasesService {
       ...db,
       size,
       storage,
+      retentionDays,
       status: "updating",
       statusReason: null,
       generation: db.generation + 1,

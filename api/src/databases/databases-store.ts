@@ -9,6 +9,13 @@ import { type CatalogTable, conditions } from "../catalog/table.js";
 import type { DatabaseStatus } from "./databases-schemas.js";
 import type { SizeName } from "./sizes.js";
 
+/** The backup a database was created from, and the job that restores it. */
+export interface DatabaseRestore {
+  database: string;
+  backup: string;
+  jobId: string;
+}
+
 export interface DatabaseRecord {
   accountId: string;
   name: string;
@@ -18,6 +25,9 @@ export interface DatabaseRecord {
   engine: Engine;
   size: SizeName;
   storage: { stripes: number; stripeSizeGiB: number };
+  /** days of data kept; null (or absent, in items older than retention) keeps everything */
+  retentionDays?: number | null;
+  restore?: DatabaseRestore | null;
   status: DatabaseStatus;
   statusReason: string | null;
   /** bumped by every change the provisioner must apply */

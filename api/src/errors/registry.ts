@@ -222,6 +222,33 @@ export const ERRORS = {
     title: "Job not found",
     description: "No job with this id in the token's account (jobs are kept 7 days).",
   },
+  BACKUP_NOT_FOUND: {
+    status: 404,
+    title: "Backup not found",
+    description: "The database (or the database it was taken of) has no backup with this id.",
+  },
+  BACKUP_RUNNING: {
+    status: 409,
+    title: "The backup is running",
+    description: "A running backup cannot be deleted; delete it once it succeeded or failed.",
+  },
+  BACKUP_NOT_RESTORABLE: {
+    status: 422,
+    title: "The backup cannot be restored",
+    description: "Only a backup that succeeded can be restored.",
+  },
+  BACKUPS_UNAVAILABLE: {
+    status: 422,
+    title: "Backups are not available",
+    description:
+      "This installation has no backup storage configured (GURU_API_BACKUP_STORAGE, GURU_API_BACKUP_BUCKET).",
+  },
+  RESTORE_UNAVAILABLE: {
+    status: 422,
+    title: "Restore is not available here",
+    description:
+      "This installation's provisioner cannot create a database from a backup (Kubernetes: not yet).",
+  },
   SCHEMA_INVALID: {
     status: 400,
     title: "Invalid series schema",

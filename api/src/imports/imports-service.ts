@@ -10,7 +10,7 @@ import { AppError } from "../errors/app-error.js";
 import { BadRequestError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
 import type { Job } from "../jobs/jobs-schemas.js";
-import type { JobsStore } from "../jobs/jobs-store.js";
+import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { SeriesColumns } from "../points/column-builders.js";
 import { MAX_REPORTED, push } from "../points/line-protocol-batch.js";
 import { fromText, type Precision, ValueError } from "../points/point-values.js";
@@ -23,7 +23,8 @@ const SAVE_EVERY_MS = 500;
 
 export interface ImportsServiceOptions {
   points: PointsService;
-  jobs: JobsStore;
+  /** import jobs are leased to this instance (a sweeper fails them if it dies) */
+  leases: JobLeaseOptions;
 }
 
 export interface StartedImport {
@@ -92,18 +93,18 @@ export class ImportsService {
       updatedAt: now,
       finishedAt: null,
     };
-    await this.#o.jobs.put(principal.accountId, job);
-    return { job, run: () => this.#run(principal.accountId, job, target, records, indexes, precision) };
+    const leased = await LeasedJob.start(this.#o.leases, principal.accountId, job);
+    return { job, run: () => this.#run(leased, target, records, indexes, precision) };
   }
 
   async #run(
-    accountId: string,
-    job: Job,
+    leased: LeasedJob,
     target: Target,
     records: AsyncIterator<CsvRecord>,
     indexes: number[],
     precision: Precision,
   ): Promise<Job> {
+    const job = leased.job;
     let columns = new SeriesColumns(target.series.columns, IMPORT_BATCH_ROWS);
     let savedAt = Date.now();
     const flush = async () => {
@@ -111,7 +112,7 @@ export class ImportsService {
       columns = new SeriesColumns(target.series.columns, IMPORT_BATCH_ROWS);
       if (Date.now() - savedAt >= SAVE_EVERY_MS) {
         savedAt = Date.now();
-        await this.#save(accountId, job);
+        await leased.save();
       }
     };
     try {
@@ -125,17 +126,15 @@ export class ImportsService {
         if (columns.rows >= IMPORT_BATCH_ROWS) await flush();
       }
       await flush();
-      job.status = "succeeded";
+      return await leased.finish("succeeded");
     } catch (err) {
-      job.status = "failed";
-      job.error =
+      return leased.finish(
+        "failed",
         err instanceof AppError || err instanceof CsvRecordError
           ? `${err.message}; rows written before it stay (${job.rowsWritten})`
-          : "internal error";
+          : "internal error",
+      );
     }
-    job.finishedAt = new Date().toISOString();
-    await this.#save(accountId, job).catch(() => undefined);
-    return job;
   }
 
   /** Adds one record as a row; the reason it was refused, or undefined. */
@@ -162,10 +161,5 @@ export class ImportsService {
       columns.dropRow();
       return `${columns.columns[indexes[i]!]?.name}: ${err.message}`;
     }
-  }
-
-  async #save(accountId: string, job: Job): Promise<void> {
-    job.updatedAt = new Date().toISOString();
-    await this.#o.jobs.put(accountId, job);
   }
 }

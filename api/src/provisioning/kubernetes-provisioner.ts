@@ -156,6 +156,7 @@ export class KubernetesProvisioner implements Provisioner {
         // deleting a database through the API deletes its data
         reclaimPolicy: "Delete",
       },
+      ...(db.retentionDays == null ? {} : { retention: { days: db.retentionDays } }),
       ...(db.engine === "kdb" && this.#o.kdbLicenseSecret !== undefined
         ? { licenseSecret: { name: this.#o.kdbLicenseSecret } }
         : {}),

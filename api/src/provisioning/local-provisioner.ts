@@ -46,7 +46,12 @@ export interface LocalProvisionerOptions {
   dataDir: string;
   launch: "process" | "in-process";
   logger: Logger;
+  /** fills a new database's stripe directories from its backup (backups/restore-service.ts) */
+  restore?: (db: ProvisionTarget, segments: readonly string[]) => Promise<void>;
 }
+
+/** written once a database's stripes hold its backup, so a restart never restores over live data */
+const RESTORED_MARKER = "restored";
 
 export class LocalProvisioner implements Provisioner {
   readonly kind = "local";
@@ -61,6 +66,26 @@ export class LocalProvisioner implements Provisioner {
 
   supportsEngine(engine: Engine): boolean {
     return engine === "guru-engine";
+  }
+
+  get restores(): boolean {
+    return this.#o.restore !== undefined;
+  }
+
+  #segments(db: ProvisionTarget): string[] {
+    const dir = this.directory(db);
+    return Array.from({ length: db.storage.stripes }, (_, i) => join(dir, `stripe-${i}`));
+  }
+
+  /** Before the first start of a database made from a backup: its files into its stripes. */
+  async #restoreOnce(db: ProvisionTarget): Promise<void> {
+    const marker = join(this.directory(db), RESTORED_MARKER);
+    if (db.restore == null || this.#o.restore === undefined || existsSync(marker)) return;
+    const segments = this.#segments(db);
+    // a restore cut short earlier left partial files: start from empty stripes
+    for (const segment of segments) await rm(segment, { recursive: true, force: true });
+    await this.#o.restore(db, segments);
+    await writeFile(marker, `${db.restore.database}/${db.restore.backup}\n`);
   }
 
   directory(db: Pick<ProvisionTarget, "accountId" | "name">): string {
@@ -81,7 +106,7 @@ export class LocalProvisioner implements Provisioner {
 
   async #launch(db: ProvisionTarget): Promise<RunningEngine> {
     const dir = this.directory(db);
-    const segments = Array.from({ length: db.storage.stripes }, (_, i) => join(dir, `stripe-${i}`));
+    const segments = this.#segments(db);
     const size = SIZES[db.size];
     const threads = Math.max(1, Math.min(size.threads, availableParallelism()));
     if (this.#o.launch === "in-process") {
@@ -96,6 +121,7 @@ export class LocalProvisioner implements Provisioner {
           httpPort: 0,
           memoryLimitMb: size.localMemoryMb,
           threads,
+          retentionDays: db.retentionDays ?? 0,
           logLevel: "warn",
         }),
         this.#o.logger.child({ database: db.name, accountId: db.accountId }),
@@ -118,6 +144,7 @@ export class LocalProvisioner implements Provisioner {
         GURU_HTTP_PORT: "0",
         GURU_DUCKDB_MEMORY_MB: String(size.localMemoryMb),
         GURU_DUCKDB_THREADS: String(threads),
+        GURU_RETENTION_DAYS: String(db.retentionDays ?? 0),
         GURU_LOG_LEVEL: "warn",
       },
       onLine: (line) => this.#engineLog(db, line),
@@ -188,21 +215,23 @@ export class LocalProvisioner implements Provisioner {
       password: await this.#password(db),
     };
     this.#instances.set(db.uid, instance);
-    instance.starting = this.#launchRetrying(db).then(
-      (engine) => {
-        instance.engine = engine;
-        instance.state = "ready";
-        this.#o.logger.info(
-          { database: db.name, accountId: db.accountId, port: engine.port, dir },
-          "guru-engine started",
-        );
-      },
-      (err: unknown) => {
-        instance.state = "failed";
-        instance.reason = `guru-engine did not start: ${(err as Error).message.split("\n")[0]}`;
-        this.#o.logger.error({ err, database: db.name }, "guru-engine did not start");
-      },
-    );
+    instance.starting = this.#restoreOnce(db)
+      .then(() => this.#launchRetrying(db))
+      .then(
+        (engine) => {
+          instance.engine = engine;
+          instance.state = "ready";
+          this.#o.logger.info(
+            { database: db.name, accountId: db.accountId, port: engine.port, dir },
+            "guru-engine started",
+          );
+        },
+        (err: unknown) => {
+          instance.state = "failed";
+          instance.reason = `guru-engine did not start: ${(err as Error).message.split("\n")[0]}`;
+          this.#o.logger.error({ err, database: db.name }, "guru-engine did not start");
+        },
+      );
   }
 
   async status(db: ProvisionTarget): Promise<ProvisionState> {

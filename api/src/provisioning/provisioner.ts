@@ -17,6 +17,10 @@ export interface ProvisionTarget {
   engine: Engine;
   size: SizeName;
   storage: { stripes: number; stripeSizeGiB: number };
+  /** days of data the database keeps (null or absent: all) */
+  retentionDays?: number | null;
+  /** the backup it starts from, filled in before its engine first starts */
+  restore?: { database: string; backup: string; jobId: string } | null;
   /** bumped by every change of the above */
   generation: number;
 }
@@ -48,6 +52,8 @@ export interface Provisioner {
   /** whether its databases must be applied again after an API restart (local processes) */
   readonly restoresOnStart: boolean;
   supportsEngine(engine: Engine): boolean;
+  /** whether it can create a database from a backup (`restore`) */
+  readonly restores?: boolean;
   apply(db: ProvisionTarget): Promise<void>;
   status(db: ProvisionTarget): Promise<ProvisionState>;
   remove(db: ProvisionTarget): Promise<void>;

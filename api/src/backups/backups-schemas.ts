@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { ENGINES } from "../../../crds/src/kdb-database.js";
+import { databaseNameSchema } from "../databases/database-name.js";
+import { named, pageOf, timestampSchema } from "../openapi/registry.js";
+
+export const BACKUP_STATUSES = ["running", "succeeded", "failed"] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+export const backupIdSchema = z
+  .string()
+  .regex(/^[a-km-np-z2-9]{16}$/, "a backup id: 16 lowercase letters and digits");
+
+export const backupParams = z.strictObject({ db: databaseNameSchema, backupId: backupIdSchema });
+
+/** `POST /v1/databases` `restoreFrom`: the backup a new database starts from. */
+export const restoreFromSchema = z
+  .strictObject({
+    database: databaseNameSchema.describe("the database the backup was taken of (it may be gone)"),
+    backup: backupIdSchema,
+  })
+  .describe("create the database from this backup: it holds exactly the rows the backup covered");
+
+const timeNs = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/)
+  .describe("RFC 3339, UTC, nanoseconds");
+
+export const backupSchema = named(
+  "Backup",
+  z.object({
+    id: z.string(),
+    database: databaseNameSchema,
+    status: z.enum(BACKUP_STATUSES).describe("running → succeeded | failed"),
+    engine: z.enum(ENGINES),
+    stripes: z.number().int().describe("a restore makes a database with as many stripes"),
+    sizeBytes: z.number().int().describe("bytes stored (0 until it succeeded)"),
+    files: z.number().int(),
+    rows: z.number().int().describe("rows the backup holds: a restore yields exactly these"),
+    timeRange: z
+      .object({ first: timeNs.nullable(), last: timeNs.nullable() })
+      .describe("the earliest and latest point time it holds (null when empty)"),
+    coversWritesBefore: timestampSchema
+      .nullable()
+      .describe("the cut: every write acknowledged before it is in the backup, none after"),
+    checksum: z
+      .string()
+      .nullable()
+      .describe("sha256 of the backup's manifest (which holds each file's sha256)"),
+    jobId: z.string(),
+    error: z.string().nullable(),
+    createdAt: timestampSchema,
+    finishedAt: timestampSchema.nullable(),
+  }),
+  "A consistent snapshot of a database, kept in object storage.",
+);
+
+export const backupPageSchema = pageOf("BackupPage", backupSchema);
+
+export type BackupView = z.infer<typeof backupSchema>;
+export type RestoreFrom = z.infer<typeof restoreFromSchema>;

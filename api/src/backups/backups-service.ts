@@ -1,0 +1,287 @@
+/**
+ * Backups of a database: `start` records the backup and its job and answers at once; the job
+ * asks the database for a consistent snapshot (`.guru.snapshot`), streams each file from it
+ * over q IPC into the backup storage while hashing it, writes the manifest last, and only then
+ * marks the backup succeeded. A failed or abandoned backup (its instance died: the job sweeper)
+ * is marked failed and its objects deleted, so no half backup is ever listed as succeeded.
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import { timestampToUnixNs } from "../../../qipc/src/temporal.js";
+import type { DatabaseConnections } from "../data/connections.js";
+import type { DatabasesService } from "../databases/databases-service.js";
+import type { DatabaseRecord } from "../databases/databases-store.js";
+import { AppError } from "../errors/app-error.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
+import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
+import { randomId } from "../ids.js";
+import type { Job } from "../jobs/jobs-schemas.js";
+import type { StoredJob } from "../jobs/jobs-store.js";
+import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
+import type { SeriesStore } from "../series/series-store.js";
+import { ACCOUNT_ADMIN, canSeeDatabase, type Principal } from "../tokens/scopes.js";
+import { type BackupStorage, backupPrefix } from "./backup-storage.js";
+import { backupView } from "./backup-views.js";
+import type { BackupView } from "./backups-schemas.js";
+import type { BackupFile, BackupRecord, BackupsStore } from "./backups-store.js";
+import { type SnapshotDescription, SnapshotSource } from "./snapshot-source.js";
+
+export const MANIFEST = "manifest.json";
+const SAVE_EVERY_MS = 500;
+
+export interface BackupsServiceOptions {
+  store: BackupsStore;
+  databases: DatabasesService;
+  connections: DatabaseConnections;
+  /** undefined: this installation keeps no backups (422 BACKUPS_UNAVAILABLE) */
+  storage: BackupStorage | undefined;
+  leases: JobLeaseOptions;
+  logger: Logger;
+  series: SeriesStore;
+}
+
+export function requireAccountAdmin(principal: Principal, what: string): void {
+  if (!principal.scopes.includes(ACCOUNT_ADMIN))
+    throw new ForbiddenError("FORBIDDEN", `${what} needs the scope account:admin`);
+}
+
+function unixIso(qns: bigint): string {
+  return new Date(Number((timestampToUnixNs(qns) ?? 0n) / 1_000_000n)).toISOString();
+}
+
+export class BackupsService {
+  readonly #o: BackupsServiceOptions;
+  /** backups running in this instance, for tests and shutdown */
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(options: BackupsServiceOptions) {
+    this.#o = options;
+  }
+
+  storage(): BackupStorage {
+    if (this.#o.storage === undefined)
+      throw new UnprocessableError(
+        "BACKUPS_UNAVAILABLE",
+        "this installation has no backup storage configured",
+      );
+    return this.#o.storage;
+  }
+
+  /** Records a backup of a ready database and starts copying it; answers at once. */
+  async start(principal: Principal, name: string): Promise<{ backup: BackupRecord; job: Job }> {
+    requireAccountAdmin(principal, "backing up a database");
+    const storage = this.storage();
+    const db = await this.#o.databases.resolveReady(principal, name, "read");
+    const now = new Date(this.#o.leases.clock()).toISOString();
+    const backup: BackupRecord = {
+      accountId: db.accountId,
+      database: db.name,
+      databaseUid: db.uid,
+      id: randomId(16),
+      status: "running",
+      engine: db.engine,
+      stripes: db.storage.stripes,
+      jobId: randomId(16),
+      sizeBytes: 0,
+      files: [],
+      rows: 0,
+      firstTime: null,
+      lastTime: null,
+      coversWritesBefore: null,
+      checksum: null,
+      error: null,
+      createdAt: now,
+      finishedAt: null,
+      version: 1,
+    };
+    await this.#o.store.create(backup);
+    const job: Job = {
+      id: backup.jobId,
+      kind: "backup",
+      database: db.name,
+      series: "",
+      backup: backup.id,
+      progress: { filesDone: 0, filesTotal: null, bytesDone: 0, bytesTotal: null },
+      status: "running",
+      rowsRead: 0,
+      rowsWritten: 0,
+      rowsRejected: 0,
+      rejections: [],
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    const leased = await LeasedJob.start(this.#o.leases, db.accountId, job);
+    const run = this.#run(leased, backup, db, storage).finally(() => this.#running.delete(run));
+    this.#running.add(run);
+    return { backup, job: { ...job } };
+  }
+
+  /** Resolves once every backup running in this instance has ended. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+
+  async #run(
+    leased: LeasedJob,
+    backup: BackupRecord,
+    db: DatabaseRecord,
+    storage: BackupStorage,
+  ): Promise<void> {
+    const source = new SnapshotSource(this.#o.connections, db);
+    let snapshot: SnapshotDescription | undefined;
+    try {
+      snapshot = await source.take();
+      // series are created on the database before the catalog: every one in the snapshot is here
+      backup.series = await this.#seriesOf(db);
+      const progress = leased.job.progress as NonNullable<Job["progress"]>;
+      progress.filesTotal = snapshot.files.length;
+      progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
+      await leased.save();
+      const prefix = backupPrefix(backup.accountId, backup.database, backup.id);
+      const files: BackupFile[] = [];
+      let savedAt = Date.now();
+      for (const file of snapshot.files) {
+        const hash = createHash("sha256");
+        const id = snapshot.id;
+        const chunks = async function* () {
+          for await (const chunk of source.file(id, file.name)) {
+            hash.update(chunk);
+            progress.bytesDone += chunk.length;
+            yield chunk;
+            if (Date.now() - savedAt >= SAVE_EVERY_MS) {
+              savedAt = Date.now();
+              await leased.save();
+            }
+          }
+        };
+        const stored = await storage.write(prefix + file.name, chunks());
+        if (stored.bytes !== file.bytes)
+          throw new Error(`${file.name}: ${stored.bytes} bytes copied, the snapshot has ${file.bytes}`);
+        files.push({ name: file.name, bytes: stored.bytes, sha256: hash.digest("hex") });
+        progress.filesDone++;
+      }
+      const manifest = Buffer.from(
+        JSON.stringify({
+          version: 1,
+          backup: backup.id,
+          accountId: backup.accountId,
+          database: backup.database,
+          engine: backup.engine,
+          stripes: backup.stripes,
+          segments: snapshot.segments,
+          at: String(snapshot.at),
+          writes: String(snapshot.writes),
+          rows: String(snapshot.rows),
+          firstTime: snapshot.first === null ? null : String(snapshot.first),
+          lastTime: snapshot.last === null ? null : String(snapshot.last),
+          files,
+        }),
+      );
+      await storage.write(
+        prefix + MANIFEST,
+        (async function* () {
+          yield manifest;
+        })(),
+      );
+      // the manifest is stored: only now is the backup complete
+      Object.assign(backup, {
+        status: "succeeded",
+        sizeBytes: files.reduce((sum, f) => sum + f.bytes, 0) + manifest.length,
+        files,
+        rows: Number(snapshot.rows),
+        firstTime: snapshot.first === null ? null : String(snapshot.first),
+        lastTime: snapshot.last === null ? null : String(snapshot.last),
+        coversWritesBefore: unixIso(snapshot.at),
+        checksum: createHash("sha256").update(manifest).digest("hex"),
+        finishedAt: new Date(this.#o.leases.clock()).toISOString(),
+      } satisfies Partial<BackupRecord>);
+      await leased.save();
+      await this.#o.store.replace(backup);
+      await leased.finish("succeeded");
+    } catch (err) {
+      const reason = err instanceof AppError || err instanceof Error ? err.message : "internal error";
+      this.#o.logger.warn({ err, backup: backup.id, database: backup.database }, "backup failed");
+      await this.#failed(backup, leased.lost ? "its job was taken over by another instance" : reason);
+      await leased.finish("failed", `the backup failed: ${reason}`);
+    } finally {
+      if (snapshot !== undefined) await source.free(snapshot.id).catch(() => undefined);
+    }
+  }
+
+  async #seriesOf(db: DatabaseRecord): Promise<NonNullable<BackupRecord["series"]>> {
+    const out: NonNullable<BackupRecord["series"]> = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#o.series.list(db.accountId, db.name, 100, after);
+      for (const s of page.items)
+        if (s.databaseUid === db.uid) out.push({ name: s.name, columns: s.columns });
+      after = page.last;
+    } while (after !== undefined);
+    return out;
+  }
+
+  /** Marks the backup failed and deletes whatever of it was stored. */
+  async #failed(backup: BackupRecord, reason: string): Promise<void> {
+    await this.#o.storage
+      ?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id))
+      .catch(() => undefined);
+    const current = await this.#o.store.get(backup.accountId, backup.database, backup.id);
+    if (current === undefined || current.status !== "running") return;
+    Object.assign(current, {
+      status: "failed",
+      error: reason,
+      finishedAt: new Date(this.#o.leases.clock()).toISOString(),
+    } satisfies Partial<BackupRecord>);
+    await this.#o.store.replace(current).catch(() => undefined);
+  }
+
+  /** The sweeper's clean-up of a backup job whose instance died. */
+  async abandoned(stored: StoredJob): Promise<void> {
+    if (stored.job.kind !== "backup" || stored.job.backup === undefined) return;
+    const backup = await this.#o.store.get(stored.accountId, stored.job.database, stored.job.backup);
+    if (backup !== undefined) await this.#failed(backup, stored.job.error ?? "its API instance stopped");
+  }
+
+  #visible(principal: Principal, database: string): void {
+    requireAccountAdmin(principal, "managing backups");
+    if (!canSeeDatabase(principal, database))
+      throw new NotFoundError("DATABASE_NOT_FOUND", `no database named ${database}`);
+  }
+
+  /** Backups of a database, also after it was deleted (they outlive it). */
+  async list(
+    principal: Principal,
+    database: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<Page<BackupView>> {
+    this.#visible(principal, database);
+    const after =
+      cursor === undefined
+        ? undefined
+        : decodeCursor(cursor, ["id"], (p) => /^[a-z2-9]{16}$/.test(p.id ?? "")).id;
+    const page = await this.#o.store.list(principal.accountId, database, limit, after);
+    return {
+      items: page.items.map(backupView),
+      nextCursor: page.last === undefined ? null : encodeCursor({ id: page.last }),
+    };
+  }
+
+  async get(principal: Principal, database: string, id: string): Promise<BackupRecord> {
+    this.#visible(principal, database);
+    const backup = await this.#o.store.get(principal.accountId, database, id);
+    if (backup === undefined)
+      throw new NotFoundError("BACKUP_NOT_FOUND", `database ${database} has no backup ${id}`);
+    return backup;
+  }
+
+  async delete(principal: Principal, database: string, id: string): Promise<void> {
+    const backup = await this.get(principal, database, id);
+    if (backup.status === "running")
+      throw new ConflictError("BACKUP_RUNNING", `backup ${id} is still running; delete it once it ended`);
+    await this.#o.storage?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id));
+    await this.#o.store.delete(backup);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Restores: `POST /v1/databases` with `restoreFrom` checks the backup (`plan`) and records it on
+ * the new database; the provisioner then fills the database's stripes from the backup before
+ * its engine first starts (`materialize`, local mode: files into `stripe-N`; Kubernetes: the
+ * operator's bootstrap, not yet), as a leased `restore` job with progress. Every file is checked
+ * against the size and sha256 its backup recorded, so a restore yields exactly the backup's rows
+ * or fails.
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, rename } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { DatabaseRestore } from "../databases/databases-store.js";
+import { NotFoundError, UnprocessableError } from "../errors/errors.js";
+import { randomId } from "../ids.js";
+import type { Job } from "../jobs/jobs-schemas.js";
+import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
+import { ProvisionFailure, type ProvisionTarget } from "../provisioning/provisioner.js";
+import type { Column } from "../series/series-schemas.js";
+import type { SeriesStore } from "../series/series-store.js";
+import type { Principal } from "../tokens/scopes.js";
+import { type BackupStorage, backupPrefix } from "./backup-storage.js";
+import type { RestoreFrom } from "./backups-schemas.js";
+import { requireAccountAdmin } from "./backups-service.js";
+import type { BackupRecord, BackupsStore } from "./backups-store.js";
+
+export interface RestorePlan {
+  restore: DatabaseRestore;
+  stripes: number;
+  engine: BackupRecord["engine"];
+}
+
+export interface RestoreServiceOptions {
+  store: BackupsStore;
+  storage: BackupStorage | undefined;
+  /** whether the provisioner can fill a new database from a backup */
+  provisionerRestores: boolean;
+  leases: JobLeaseOptions;
+  series: SeriesStore;
+}
+
+const SEGMENT_FILE = /^segment-(\d+)\/([A-Za-z0-9._-]+)$/;
+
+export class RestoreService {
+  readonly #o: RestoreServiceOptions;
+
+  constructor(options: RestoreServiceOptions) {
+    this.#o = options;
+  }
+
+  /** Checks that the backup can be restored here; what the new database must be. */
+  async plan(principal: Principal, from: RestoreFrom): Promise<RestorePlan> {
+    requireAccountAdmin(principal, "restoring a backup");
+    if (this.#o.storage === undefined)
+      throw new UnprocessableError(
+        "BACKUPS_UNAVAILABLE",
+        "this installation has no backup storage configured",
+      );
+    if (!this.#o.provisionerRestores)
+      throw new UnprocessableError(
+        "RESTORE_UNAVAILABLE",
+        "this installation cannot create a database from a backup",
+      );
+    const backup = await this.#o.store.get(principal.accountId, from.database, from.backup);
+    if (backup === undefined)
+      throw new NotFoundError("BACKUP_NOT_FOUND", `database ${from.database} has no backup ${from.backup}`);
+    if (backup.status !== "succeeded")
+      throw new UnprocessableError("BACKUP_NOT_RESTORABLE", `backup ${backup.id} is ${backup.status}`);
+    return {
+      restore: { database: from.database, backup: from.backup, jobId: randomId(16) },
+      stripes: backup.stripes,
+      engine: backup.engine,
+    };
+  }
+
+  /** Fills `segments` (the new database's stripe directories) from its backup, as a job. */
+  async materialize(db: ProvisionTarget, segments: readonly string[]): Promise<void> {
+    const restore = db.restore;
+    const storage = this.#o.storage;
+    if (restore == null) return;
+    if (storage === undefined) throw new ProvisionFailure("no backup storage is configured");
+    const backup = await this.#o.store.get(db.accountId, restore.database, restore.backup);
+    if (backup === undefined || backup.status !== "succeeded")
+      throw new ProvisionFailure(`backup ${restore.backup} of ${restore.database} is gone or not restorable`);
+    const now = new Date(this.#o.leases.clock()).toISOString();
+    const job: Job = {
+      id: restore.jobId,
+      kind: "restore",
+      database: db.name,
+      series: "",
+      backup: backup.id,
+      progress: {
+        filesDone: 0,
+        filesTotal: backup.files.length,
+        bytesDone: 0,
+        bytesTotal: backup.files.reduce((sum, f) => sum + f.bytes, 0),
+      },
+      status: "running",
+      rowsRead: 0,
+      rowsWritten: 0,
+      rowsRejected: 0,
+      rejections: [],
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    const leased = await LeasedJob.start(this.#o.leases, db.accountId, job).catch((err: unknown) => {
+      throw new ProvisionFailure(`restore job ${restore.jobId} was already started once`, { cause: err });
+    });
+    try {
+      for (const file of backup.files) {
+        await this.#restoreFile(storage, backup, file, segments, leased);
+        (leased.job.progress as NonNullable<Job["progress"]>).filesDone++;
+        await leased.save();
+      }
+      await this.#recordSeries(db, backup);
+      leased.job.rowsWritten = backup.rows;
+      await leased.finish("succeeded");
+    } catch (err) {
+      await leased.finish("failed", `the restore failed: ${(err as Error).message}`);
+      throw new ProvisionFailure(`restore from backup ${backup.id} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** The catalog's series of the new database: those of the backup (already there after a retry). */
+  async #recordSeries(db: ProvisionTarget, backup: BackupRecord): Promise<void> {
+    const createdAt = new Date(this.#o.leases.clock()).toISOString();
+    for (const s of backup.series ?? []) {
+      const record = {
+        accountId: db.accountId,
+        database: db.name,
+        databaseUid: db.uid,
+        name: s.name,
+        columns: s.columns as Column[],
+        createdAt,
+        version: 1,
+      };
+      await this.#o.series.create(record).catch(async (err: unknown) => {
+        if ((await this.#o.series.get(db.accountId, db.name, s.name))?.databaseUid !== db.uid) throw err;
+      });
+    }
+  }
+
+  async #restoreFile(
+    storage: BackupStorage,
+    backup: BackupRecord,
+    file: BackupRecord["files"][number],
+    segments: readonly string[],
+    leased: LeasedJob,
+  ): Promise<void> {
+    const match = SEGMENT_FILE.exec(file.name);
+    const segment = match === null ? undefined : segments[Number(match[1])];
+    if (match === null || segment === undefined)
+      throw new Error(`the backup's file ${file.name} has no place in ${segments.length} stripes`);
+    const target = join(segment, match[2] as string);
+    const partial = `${target}.restoring`;
+    await mkdir(dirname(target), { recursive: true });
+    const hash = createHash("sha256");
+    let bytes = 0;
+    const progress = leased.job.progress as NonNullable<Job["progress"]>;
+    const source = await storage.read(backupPrefix(backup.accountId, backup.database, backup.id) + file.name);
+    const counted = async function* () {
+      for await (const chunk of source as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        progress.bytesDone += chunk.length;
+        yield chunk;
+      }
+    };
+    await pipeline(counted, createWriteStream(partial));
+    const digest = hash.digest("hex");
+    if (bytes !== file.bytes || digest !== file.sha256)
+      throw new Error(`${file.name} does not match its backup (${bytes} bytes, sha256 ${digest})`);
+    const handle = await open(partial, "r");
+    await handle.sync().finally(() => handle.close());
+    await rename(partial, target);
+  }
+}
