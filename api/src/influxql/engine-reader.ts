@@ -19,6 +19,8 @@ export interface Measurement {
 }
 
 export interface InfluxReader {
+  /** rows one answer may hold (GURU_API_QUERY_MAX_ROWS) */
+  readonly maxRows: number;
   /** the databases the caller may see, by name */
   databases(): Promise<string[]>;
   /** the series of a database, by name (StatementError when the database is not visible) */
@@ -109,6 +111,7 @@ export function serviceReader(services: Services, principal: Principal): InfluxR
     }
   };
   return {
+    maxRows: services.queries.maxRows,
     async databases() {
       const names: string[] = [];
       let cursor: string | undefined;

@@ -323,9 +323,9 @@ function fillBuckets(a: AggContext): void {
   const first = floor(lowest);
   const last = floor(a.end - 1n);
   const buckets = (last - first) / interval.ns + 1n;
-  if (buckets * BigInt(Math.max(1, a.groups.size)) > 1_000_000n)
+  if (buckets * BigInt(Math.max(1, a.groups.size)) > BigInt(a.ctx.reader.maxRows))
     throw new StatementError(
-      `too many GROUP BY time() buckets (${buckets}): narrow the time range or widen the interval`,
+      `the result has more than ${a.ctx.reader.maxRows} rows (GURU_API_QUERY_MAX_ROWS): ${buckets} GROUP BY time() buckets per series; narrow the time range or widen the interval`,
     );
   for (const g of a.groups.values()) {
     const times: bigint[] = [];

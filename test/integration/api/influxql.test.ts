@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import request from "supertest";
 import { type DataApi, sendText, startDataApi } from "./support/data-plane.js";
 
@@ -352,6 +353,85 @@ describe("InfluxQL /query on guru-engine, with InfluxDB 1.x as the oracle", func
     assert.deepEqual(lines[1]!.results[0]!.series![0]!.values, [["host"], ["region"]]);
     const pretty = await ours("SHOW MEASUREMENTS", { pretty: "true" });
     assert.deepEqual(pretty.body, JSON.parse(JSON.stringify(pretty.body)));
+  });
+
+  it("refuses, as a statement error, more buckets than an answer may hold", async () => {
+    const res = await ours('SELECT mean("usage") FROM "cpu" WHERE time >= 0 GROUP BY time(1s)');
+    assert.equal(res.status, 200);
+    assert.match((res.body as Answer).results[0]!.error!, /more than \d+ rows \(GURU_API_QUERY_MAX_ROWS\)/);
+  });
+
+  it("answers any text with 200 or 400, never a server error", async () => {
+    const words = [
+      "SELECT",
+      "SHOW",
+      "FROM",
+      "WHERE",
+      "GROUP BY",
+      "time(5m)",
+      "time(0s)",
+      "fill(linear)",
+      "fill(x)",
+      "mean(usage)",
+      "first(n)",
+      "stddev(host)",
+      "count(*)",
+      '"usage"',
+      "host",
+      "*",
+      "=~",
+      "/(/",
+      "/a|b/",
+      "'a'",
+      "'",
+      "now()",
+      "-",
+      "+",
+      "1h",
+      "99999999999999999999999",
+      "1e400",
+      "AND",
+      "OR",
+      "(",
+      ")",
+      ",",
+      ";",
+      "LIMIT",
+      "-1",
+      "TAG VALUES",
+      "WITH KEY",
+      "IN",
+      "=",
+      "<",
+      "ORDER BY time DESC",
+      "cpu",
+      "mem",
+      "/c.*/",
+      "SLIMIT 0",
+      "tz('Europe/Paris')",
+      "..",
+      ".",
+      "\\",
+      '"',
+      "MEASUREMENTS",
+      "FIELD KEYS",
+      "time >",
+      "'2024-13-45'",
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 14 }),
+        async (parts) => {
+          const q = parts.join(" ");
+          const res = await ours(q);
+          assert.ok(
+            res.status === 200 || res.status === 400,
+            `${q} → ${res.status} ${JSON.stringify(res.body)}`,
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it("GET /health answers InfluxDB 2's shape without a token", async () => {
