@@ -111,7 +111,10 @@ const IMAGES: ImageSpec[] = [
     }).port,
     exposes: [8080, 9464],
     // cloud mode; local mode (dynalite, guru-engine) is `make run`'s, from the repository
-    loadsLater: ["dist/api/src/provisioning/kubernetes-provisioner.js"],
+    loadsLater: [
+      "dist/api/src/provisioning/kubernetes-provisioner.js",
+      "dist/api/src/backups/s3-backup-storage.js",
+    ],
   },
   {
     file: "images/operator.Dockerfile",
