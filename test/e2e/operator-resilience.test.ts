@@ -40,7 +40,7 @@ import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { createMetrics, type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
 import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, rbacManifests } from "./support.js";
+import { installKdbCrd, kdbAdmissionReady, rbacManifests } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
@@ -465,6 +465,7 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
     const restartsBefore = await informerRestarts(instance.operator);
 
     await ns.cluster.restartApiServer();
+    await kdbAdmissionReady(ns.cluster.kubeConfig);
 
     await create("after-restart", { storage: { stripes: 2, size: "5Gi" } });
     await patchSpec("steady", { settings: { maxRows: 777 } });

@@ -2,20 +2,67 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { parse, parseAllDocuments } from "yaml";
-import { CRD_FILE, KDB_CRD_NAME } from "../../crds/src/index.js";
+import { CRD_FILE, KDB_API_VERSION, KDB_CRD_NAME, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
 import { applyManifest, type Manifest, rawRequest } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 
-/** Applies the checked-in KdbDatabase CRD, as a user would, and waits until it is served. */
+interface CrdState {
+  metadata: { deletionTimestamp?: string };
+  spec: { group: string; names: { plural: string }; versions: { name: string }[] };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`;
+
+/**
+ * Applies the checked-in KdbDatabase CRD, as a user would, and waits until its objects are served.
+ * A CRD another suite deleted may still be terminating, where an apply changes nothing: wait for it
+ * to go first. Established can be True a moment before the resource is served, so list it too.
+ */
 export async function installKdbCrd(kubeConfig: KubeConfig, fieldManager: string): Promise<void> {
+  await eventually("no KdbDatabase CRD still terminating", 60_000, async () => {
+    const crd = await rawRequest<CrdState>(kubeConfig, "GET", crdPath).catch((err: { code?: number }) => {
+      if (err.code === 404) return undefined;
+      throw err;
+    });
+    return crd?.metadata.deletionTimestamp === undefined ? true : undefined;
+  });
   await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, fieldManager);
-  await eventually("the KdbDatabase CRD established", 30_000, async () => {
-    const crd = await rawRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(
+  await eventually("the KdbDatabase CRD established and served", 30_000, async () => {
+    const crd = await rawRequest<CrdState>(kubeConfig, "GET", crdPath);
+    if (!crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"))
+      return undefined;
+    const version = crd.spec.versions[0]?.name;
+    await rawRequest(
       kubeConfig,
       "GET",
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`,
+      `/apis/${crd.spec.group}/${version}/${crd.spec.names.plural}?limit=1`,
     );
-    return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") || undefined;
+    return true;
+  });
+  await kdbAdmissionReady(kubeConfig);
+}
+
+/**
+ * Waits until a KdbDatabase can be created: the CRD's admission policies match by kind through the
+ * API server's discovery, which lags a new CRD or a restart, and until then every create answers
+ * 503 "Resource kind ... not found". A dry-run create that gets past admission (any answer but
+ * 503, an invalid spec's 422 included) shows it caught up.
+ */
+export async function kdbAdmissionReady(kubeConfig: KubeConfig): Promise<void> {
+  const probe = {
+    apiVersion: KDB_API_VERSION,
+    kind: KDB_KIND,
+    metadata: { name: "admission-probe" },
+    spec: {},
+  };
+  await eventually("KdbDatabase creates past admission", 60_000, async () => {
+    const path = `/apis/${KDB_API_VERSION}/namespaces/default/${KDB_PLURAL}?dryRun=All`;
+    const code = await rawRequest(kubeConfig, "POST", path, probe).then(
+      () => 201,
+      (err: { code?: number }) => err.code ?? 0,
+    );
+    return code === 503 ? undefined : true;
   });
 }
 

@@ -73,9 +73,22 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Starts a server on a free loopback port and waits until it answers. */
+/** Bind failures worth another port: between `freePort()` and the bind, another process may take it. */
+const PORT_TAKEN = /address already in use|EADDRINUSE/i;
+const PORT_ATTEMPTS = 3;
+
+/** Starts a server on a free loopback port and waits until it answers; a port taken meanwhile is retried. */
 export async function startService(spec: ServiceSpec): Promise<RunningService> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(spec, await freePort());
+    } catch (err) {
+      if (attempt >= PORT_ATTEMPTS || !PORT_TAKEN.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(spec: ServiceSpec, port: number): Promise<RunningService> {
   const child = spawn(spec.command, spec.args(port), { cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const spawnError = new Promise<never>((_, reject) =>
     child.once("error", (err) =>

@@ -197,41 +197,45 @@ export class LocalProvisioner implements Provisioner {
     await this.#ensure(db, false);
   }
 
-  /** Starts the engine unless it runs at this generation (or `restart`: even then). */
+  /**
+   * Starts the engine unless it runs at this generation (or `restart`: even then). The new instance
+   * takes the database's place before anything is awaited, so concurrent callers (every request
+   * that finds the engine dead) wait for one start instead of racing for the files' lock.
+   */
   async #ensure(db: ProvisionTarget, restart: boolean): Promise<void> {
     const existing = this.#instances.get(db.uid);
+    if (existing?.state === "starting" && existing.generation === db.generation) return;
     const healthy =
       existing !== undefined && existing.state !== "failed" && existing.engine?.alive() !== false;
     if (!restart && healthy && existing.generation === db.generation) return;
-    if (existing !== undefined) {
-      await existing.starting;
-      await existing.engine?.stop().catch(() => undefined);
-    }
     const dir = this.directory(db);
-    await mkdir(dir, { recursive: true });
-    const instance: Instance = {
-      generation: db.generation,
-      state: "starting",
-      password: await this.#password(db),
-    };
+    const instance: Instance = { generation: db.generation, state: "starting", password: "" };
     this.#instances.set(db.uid, instance);
-    instance.starting = this.#restoreOnce(db)
-      .then(() => this.#launchRetrying(db))
-      .then(
-        (engine) => {
-          instance.engine = engine;
-          instance.state = "ready";
-          this.#o.logger.info(
-            { database: db.name, accountId: db.accountId, port: engine.port, dir },
-            "guru-engine started",
-          );
-        },
-        (err: unknown) => {
-          instance.state = "failed";
-          instance.reason = `guru-engine did not start: ${(err as Error).message.split("\n")[0]}`;
-          this.#o.logger.error({ err, database: db.name }, "guru-engine did not start");
-        },
-      );
+    const launch = async () => {
+      if (existing !== undefined) {
+        await existing.starting;
+        await existing.engine?.stop().catch(() => undefined);
+      }
+      await mkdir(dir, { recursive: true });
+      instance.password = await this.#password(db);
+      await this.#restoreOnce(db);
+      return this.#launchRetrying(db);
+    };
+    instance.starting = launch().then(
+      (engine) => {
+        instance.engine = engine;
+        instance.state = "ready";
+        this.#o.logger.info(
+          { database: db.name, accountId: db.accountId, port: engine.port, dir },
+          "guru-engine started",
+        );
+      },
+      (err: unknown) => {
+        instance.state = "failed";
+        instance.reason = `guru-engine did not start: ${(err as Error).message.split("\n")[0]}`;
+        this.#o.logger.error({ err, database: db.name }, "guru-engine did not start");
+      },
+    );
   }
 
   async status(db: ProvisionTarget): Promise<ProvisionState> {
