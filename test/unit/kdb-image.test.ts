@@ -26,11 +26,18 @@ const qCode = code(qText);
 
 /** `.guru.create[name; schema]` signatures of docs/q-api.md §5: name → argument count. */
 function documentedFunctions(): Map<string, number> {
+  const section = docs.slice(docs.indexOf("## 5. Functions"), docs.indexOf("## 6. Parity"));
   const found = new Map<string, number>();
-  for (const [, name, args] of docs.matchAll(/^`(\.guru\.\w+)\[([^\]]*)\]`/gm)) {
+  for (const [, name, args] of section.matchAll(/`(\.guru\.\w+)\[([^\]]*)\]/g)) {
     found.set(name as string, (args as string).split(";").length);
   }
   return found;
+}
+
+/** The functions §6 says the kdb+ image does not have yet. */
+function notYetInKdb(): string[] {
+  const sentence = /^Not yet in the kdb\+ image: ([^(]*)\(/m.exec(docs)?.[1] ?? "";
+  return [...sentence.matchAll(/`(\.guru\.\w+)`/g)].map((m) => m[1] as string);
 }
 
 /** The whitelist `.guru.api:`.guru.ping`...!1 2 ...` as name → arity. */
@@ -81,11 +88,14 @@ function copies(): { from: string | undefined; sources: string[]; dest: string }
 
 describe("kdb+ image (static checks)", () => {
   describe("q code", () => {
-    const documented = documentedFunctions();
+    const missing = notYetInKdb();
+    const documented = new Map([...documentedFunctions()].filter(([name]) => !missing.includes(name)));
     const allowed = whitelist();
 
-    it("docs/q-api.md documents the nine functions", () => {
+    it("docs/q-api.md documents nine functions of the kdb+ image, and the five it lacks", () => {
       assert.equal(documented.size, 9, [...documented.keys()].join(" "));
+      assert.equal(missing.length, 5, missing.join(" "));
+      for (const name of missing) assert.ok(documentedFunctions().has(name), `${name} is in §5`);
     });
 
     for (const [name, arity] of documented) {
