@@ -52,9 +52,19 @@ install: node_modules/.package-lock.json ## Install npm dependencies (npm ci whe
 services: ## Install the real servers the tests start (redis-server, moto)
 	@scripts/install-services.sh
 
+.PHONY: browser
+browser: ## Install the browser the console tests drive (Debian's chromium)
+	@scripts/install-browser.sh
+
 .PHONY: build
-build: install ## Type-check and compile every project (tsc -b) into dist/
+build: install ## Type-check and compile every project (tsc -b) into dist/, and the web console into dist/console
 	npx tsc -b
+	$(MAKE) --no-print-directory console
+
+.PHONY: console
+console: install ## Type-check the web console and build it with Vite into dist/console (docs/console.md)
+	npx tsc -p console
+	npx vite build --config console/vite.config.ts
 
 .PHONY: lint
 lint: install ## Lint and check formatting (Biome), file names included
@@ -65,7 +75,7 @@ format: install ## Fix formatting and safe lint findings
 	npx biome check --write .
 
 .PHONY: run
-run: build ## Run guru-api locally on 127.0.0.1:8080 (data in ./data; prints an admin token on first start)
+run: build ## Run guru-api locally on 127.0.0.1:8080, the console at /console/ (data in ./data; prints an admin token on first start)
 	$(LOCAL_API_ENV) node dist/api/src/main.js
 
 .PHONY: run-engine
@@ -110,7 +120,7 @@ images: ## Build the guru-api, guru-operator and guru-engine images (needs a Doc
 ##@ Tests
 
 .PHONY: test
-test: lint build services cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
+test: lint build services browser cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
 	$(MOCHA) $(call spec,$(SUITES))
 
 .PHONY: test-unit
@@ -118,7 +128,7 @@ test-unit: build ## Unit suites only
 	$(MOCHA) $(call spec,test/unit)
 
 .PHONY: test-integration
-test-integration: build services ## Integration suites (start redis-server, dynalite, moto)
+test-integration: build services browser ## Integration suites (start redis-server, dynalite, moto)
 	$(MOCHA) $(call spec,test/integration)
 
 .PHONY: test-e2e

@@ -11,6 +11,7 @@ import { accountsRoutes } from "./accounts/accounts-controller.js";
 import { backupsRoutes } from "./backups/backups-controller.js";
 import type { Services } from "./compose.js";
 import type { ApiConfig } from "./config.js";
+import { mountConsole } from "./console/console-static.js";
 import { databasesRoutes } from "./databases/databases-controller.js";
 import { problemHandler, routeNotFound } from "./errors/problem-handler.js";
 import { contextOf } from "./http/context.js";
@@ -69,6 +70,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set("query parser", "simple");
   app.use(requestContext(deps.logger, deps.metrics));
   mountHealth(app, deps.checks);
+  mountConsole(app); // the web console's static files (docs/console.md)
   const routes = apiRoutes(deps.services, deps.extraRoutes);
   const document = buildOpenApiDocument(routes, API_VERSION);
   app.get("/openapi.json", (_req, res) => {

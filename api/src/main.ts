@@ -24,7 +24,11 @@ const config = await configured(() => loadConfig(process.env));
 const logger = createLogger(config);
 const runtime = await configured(() => createRuntime(config, { logger }));
 const listening = await listenRuntime(runtime);
-logger.info({ url: listening.url, metrics: `${listening.metricsUrl}/metrics` }, "guru-api listening");
+logger.info(
+  { url: listening.url, console: `${listening.url}/console/`, metrics: `${listening.metricsUrl}/metrics` },
+  "guru-api listening",
+);
+process.stdout.write(`  guru-api: the web console is at ${listening.url}/console/ (sign in with a token)\n`);
 
 if (config.bootstrapAdmin) {
   const admin = await bootstrapLocalAdmin(runtime.table, runtime.services, config.dataDir);
