@@ -265,6 +265,68 @@ describe("web console in chromium (local mode)", function () {
     assert.match(file, /^time,host,avg_usage\r\n/);
   });
 
+  check(
+    "charts a raw query from a bucketed one (downsampled), while the table pages the raw rows",
+    async () => {
+      const { page } = admin;
+      await page.getByLabel("From (UTC)").fill("2024-01-01 00:00:00");
+      await page.getByLabel("To, excluded (UTC)").fill("2024-01-01 06:00:00");
+      await page.getByLabel("host").uncheck();
+      await page.getByRole("combobox", { name: "Bucket" }).fill("");
+      const [chartQuery] = await Promise.all([
+        page.waitForRequest((r) => r.url().includes("/query?") && r.url().includes("limit=100000")),
+        page.getByRole("button", { name: "Run query" }).click(),
+      ]);
+      // 6 h in at most ~1000 buckets: 30 s buckets of averages, never the raw rows
+      const params = new URL(chartQuery.url()).searchParams;
+      assert.equal(params.get("bucket"), "30s");
+      assert.equal(params.get("agg"), "avg(usage)");
+      await page.locator('[data-testid="chart"][data-buckets="36"]').waitFor();
+      const series = JSON.parse((await page.getByTestId("chart").getAttribute("data-series")) ?? "[]");
+      assert.deepEqual(series, [{ label: "avg_usage", points: 36 }]);
+      assert.match(
+        await page.getByTestId("chart-note").innerText(),
+        /^Downsampled for the chart: averages in 30s buckets/,
+      );
+      await page.locator("table.result[data-rows='50']").waitFor();
+      assert.equal(await page.getByTestId("page-info").innerText(), "page 1, rows 1–50");
+      await page.getByRole("button", { name: "Next page" }).click();
+      await page.locator("table.result[data-rows='34']").waitFor();
+      assert.equal(await page.getByTestId("page-info").innerText(), "page 2, rows 51–84");
+      assert.equal(await page.getByRole("button", { name: "Next page" }).isDisabled(), true);
+    },
+  );
+
+  check("imports CSV as a job: progress from GET /v1/jobs/{id}, then its rejected rows by line", async () => {
+    const { page } = admin;
+    await page.getByRole("link", { name: "Write", exact: true }).click();
+    await page.getByLabel("Database").selectOption("metrics");
+    await page.getByLabel("Format").selectOption("csv");
+    await page.locator('select[name="series"]').selectOption("cpu");
+    const csv = [
+      "time,host,usage",
+      "2024-01-02T00:00:00Z,d,1.5",
+      "2024-01-02T00:00:01Z,d,high",
+      "2024-01-02T00:00:02Z,d,2.5",
+    ];
+    await page.getByRole("textbox", { name: /^CSV/ }).fill(csv.join("\n"));
+    const [job] = await Promise.all([
+      page.waitForResponse((r) => /\/v1\/jobs\/[\w-]+$/.test(r.url())),
+      page.getByRole("button", { name: "Import" }).click(),
+    ]);
+    assert.equal(job.status(), 200);
+    await page.getByTestId("job-status").getByText("succeeded").waitFor();
+    const report = page.getByTestId("write-report");
+    assert.equal(await report.getByTestId("written").innerText(), "2");
+    assert.equal(await report.getByTestId("rejected").innerText(), "1");
+    assert.match(
+      await report.locator('tr[data-line="3"]').innerText(),
+      /usage.*2024-01-02T00:00:01Z,d,high/s,
+    );
+    assert.equal(await page.getByRole("progressbar", { name: "Import progress" }).getAttribute("value"), "3");
+    await shot(page, "import");
+  });
+
   check("creates a token (its secret shown once), and a read-only token sees no admin actions", async () => {
     const { page } = admin;
     await page.getByRole("link", { name: "Tokens" }).click();
@@ -298,5 +360,20 @@ describe("web console in chromium (local mode)", function () {
     await page.getByRole("button", { name: "Revoke reader" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
     await page.locator('tr[data-token="reader"] .badge-revoked').waitFor();
+  });
+
+  check("deletes a database only after its name is typed in the confirmation", async () => {
+    const { page } = admin;
+    admin.expect(404, "/v1/databases/metrics"); // how the console learns the delete finished
+    await page.getByRole("link", { name: "Databases" }).click();
+    await page.getByRole("link", { name: "metrics", exact: true }).click();
+    await page.getByRole("button", { name: "Delete database" }).click();
+    const dialog = page.getByRole("dialog");
+    const confirm = dialog.getByRole("button", { name: "Delete for good" });
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog.getByLabel("Type metrics to confirm").fill("metrics");
+    await confirm.click();
+    await page.getByRole("status").getByText("The database metrics is deleted.").waitFor({ timeout: 30_000 });
+    assert.equal((await rest("/v1/databases/metrics")).status, 404);
   });
 });
