@@ -67,6 +67,7 @@ function Nav({ session, active }: { session: Session; active: string }) {
         {scopes.accountAdmin && link("tokens", "Tokens")}
       </nav>
       <div class="who" data-testid="whoami">
+        <span title="account">{whoami.accountId}</span>
         <span title="token id">{whoami.tokenId}</span>
         <span class="scopes">
           {whoami.scopes.map((s) => (

@@ -105,7 +105,8 @@ describe("web console in chromium (local mode)", function () {
     "signs in with a pasted token kept in session storage only, and shows who and which scopes",
     async () => {
       const { page } = admin;
-      await page.getByLabel("API token").fill(token);
+      // by keyboard alone: the token field has the focus, Enter signs in
+      await page.keyboard.type(token);
       await page.keyboard.press("Enter");
       const who = page.getByTestId("whoami");
       await who.getByText("account:admin").waitFor();
@@ -367,8 +368,14 @@ describe("web console in chromium (local mode)", function () {
     admin.expect(404, "/v1/databases/metrics"); // how the console learns the delete finished
     await page.getByRole("link", { name: "Databases" }).click();
     await page.getByRole("link", { name: "metrics", exact: true }).click();
-    await page.getByRole("button", { name: "Delete database" }).click();
+    const remove = page.getByRole("button", { name: "Delete database" });
+    await remove.click();
     const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    await page.keyboard.press("Escape"); // cancels
+    await dialog.waitFor({ state: "hidden" });
+    await remove.focus();
+    await page.keyboard.press("Enter");
     const confirm = dialog.getByRole("button", { name: "Delete for good" });
     assert.equal(await confirm.isDisabled(), true);
     await dialog.getByLabel("Type metrics to confirm").fill("metrics");
