@@ -298,6 +298,33 @@ describe("web console in chromium (local mode)", function () {
     },
   );
 
+  check("filters on a tag with the values offered from the data, and downloads JSONL", async () => {
+    const { page } = admin;
+    await page.getByRole("button", { name: "Add a filter" }).click();
+    // the values come from GET …/last?by=host
+    await page.locator('datalist#values-host option[value="c"]').waitFor({ state: "attached" });
+    const offered = await page
+      .locator("datalist#values-host option")
+      .evaluateAll((options) => options.map((o) => o.getAttribute("value")));
+    assert.deepEqual(offered, ["a", "b", "c"]);
+    await page.getByRole("combobox", { name: "value", exact: true }).fill("a");
+    await page.getByRole("button", { name: "Run query" }).click();
+    await page.locator("table.result[data-rows='36']").waitFor();
+    const url = (await page.getByTestId("rest-url").innerText()).replace(/^GET /, "");
+    assert.match(url, /&where=host%3Da$/);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download JSONL" }).click(),
+    ]);
+    const lines = (await readFile((await download.path())!, "utf8")).trim().split("\n");
+    assert.equal(lines.length, 36);
+    assert.deepEqual(JSON.parse(lines[0]!), {
+      time: "2024-01-01T00:00:00.000000000Z",
+      host: "a",
+      usage: 0.5,
+    });
+  });
+
   check("imports CSV as a job: progress from GET /v1/jobs/{id}, then its rejected rows by line", async () => {
     const { page } = admin;
     await page.getByRole("link", { name: "Write", exact: true }).click();
