@@ -18,7 +18,8 @@ COPY qipc/ qipc/
 COPY engine/ engine/
 COPY crds/ crds/
 COPY api/ api/
-RUN npx tsc -b api
+COPY console/ console/
+RUN npx tsc -b api && npx tsc -p console && npx vite build --config console/vite.config.ts
 
 # ---- deps: production dependencies, less those only local mode or the build loads (dynalite,
 # guru-engine's DuckDB, yaml): this image runs the cloud API (test/unit/images.test.ts checks the list)
@@ -44,6 +45,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/api ./dist/api
 COPY --from=build /app/dist/qipc ./dist/qipc
 COPY --from=build /app/dist/crds ./dist/crds
+# the web console's static files, served at /console/ (docs/console.md)
+COPY --from=build /app/dist/console ./dist/console
 COPY package.json ./
 COPY images/healthcheck.mjs ./healthcheck.mjs
 USER 10001:10001
