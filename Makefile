@@ -24,7 +24,8 @@ LOCAL_ENGINE_ENV := GURU_SEGMENTS=$(DATA_DIR)/engine/stripe-0,$(DATA_DIR)/engine
   GURU_PORT=5001 GURU_HTTP_PORT=8081 GURU_CREDENTIALS=guru:guru
 # The AWS SDK warns on every start that its 2027 releases will need Node 22; we pin Node 20 on purpose.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
-BENCHES := $(basename $(notdir $(wildcard bench/*.ts)))
+# soak.ts is not a benchmark: `make soak` runs it alone
+BENCHES := $(filter-out soak,$(basename $(notdir $(wildcard bench/*.ts))))
 # Images and chart (docs/install.md)
 IMAGE_REGISTRY ?= ghcr.io/time-series-guru
 IMAGE_TAG ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -146,6 +147,10 @@ bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in bench/r
 
 bench-peers: build peers ## guru-api against InfluxDB and VictoriaMetrics, same machine and work
 	npx tsx bench/peers.ts
+
+.PHONY: soak
+soak: build ## Chaos soak: ingest and queries while engines and the API are kill -9ed (SOAK_SECONDS, default 600)
+	npx tsx bench/soak.ts
 
 .PHONY: peers
 peers: ## Install the peers bench-peers compares with (InfluxDB 1.x, VictoriaMetrics; Debian packages)
