@@ -121,7 +121,7 @@ images: ## Build the guru-api, guru-operator and guru-engine images (needs a Doc
 ##@ Tests
 
 .PHONY: test
-test: lint build services browser cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
+test: lint build services browser peers cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
 	$(MOCHA) $(call spec,$(SUITES))
 
 .PHONY: test-unit
@@ -129,7 +129,7 @@ test-unit: build ## Unit suites only
 	$(MOCHA) $(call spec,test/unit)
 
 .PHONY: test-integration
-test-integration: build services browser ## Integration suites (start redis-server, dynalite, moto)
+test-integration: build services browser peers ## Integration suites (start redis-server, dynalite, moto; InfluxDB as an oracle)
 	$(MOCHA) $(call spec,test/integration)
 
 .PHONY: test-e2e

@@ -40,8 +40,19 @@ interface Influx {
   stop(): Promise<void>;
 }
 
-/** influxd with the package's defaults, data in `dir`, loopback ports; resolves once it listens. */
+/** influxd as below; ports another process took between pick and bind are picked again. */
 async function startInfluxd(dir: string): Promise<Influx> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startInfluxdOnce(dir);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+/** influxd with the package's defaults, data in `dir`, loopback ports; resolves once it listens. */
+async function startInfluxdOnce(dir: string): Promise<Influx> {
   const [http, rpc] = [await freePort(), await freePort()];
   const config = join(dir, "influxdb.conf");
   await writeFile(
