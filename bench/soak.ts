@@ -199,7 +199,17 @@ async function verify(): Promise<Check> {
 }
 
 // ---- RSS over time
-const samples: { t: number; api: number; engines: number[] }[] = [];
+const samples: { t: number; api: number; heap: number; external: number; engines: number[] }[] = [];
+/** the API's V8 heap in use and its external memory (Buffers), MiB, from its /metrics */
+async function apiHeap(): Promise<{ heap: number; external: number }> {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+    (r) => r.text(),
+    () => "",
+  );
+  const metric = (name: string) =>
+    Number(new RegExp(`^tsg_api_${name} (\\S+)`, "m").exec(text)?.[1] ?? 0) / 2 ** 20;
+  return { heap: metric("nodejs_heap_size_used_bytes"), external: metric("nodejs_external_memory_bytes") };
+}
 const restarts: number[] = [];
 async function sampler() {
   while (!stopping) {
@@ -208,6 +218,7 @@ async function sampler() {
       samples.push({
         t: Math.round((Date.now() - t0) / 1000),
         api: apiRss,
+        ...(await apiHeap()),
         engines: engines().map((pid) => rssMiB(pid)[0] ?? 0),
       });
     }
@@ -278,10 +289,10 @@ const final = await verify();
 
 // ---- report
 const elapsed = (Date.now() - t0) / 1000;
-process.stdout.write("\nRSS (MiB) every 10 s: api | engines\n");
+process.stdout.write("\nMiB every 10 s: api RSS (V8 heap used, external) | engines RSS\n");
 for (const s of samples)
   process.stdout.write(
-    `  ${String(s.t).padStart(4)}s  ${s.api.toFixed(0).padStart(4)} | ${s.engines.map((e) => e.toFixed(0)).join(" ")}\n`,
+    `  ${String(s.t).padStart(4)}s  ${s.api.toFixed(0).padStart(4)} (${s.heap.toFixed(0)}, ${s.external.toFixed(0)}) | ${s.engines.map((e) => e.toFixed(0)).join(" ")}\n`,
   );
 process.stdout.write(`API restarts at: ${restarts.join("s, ")}s\n`);
 process.stdout.write(`answers: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(" ")}\n`);

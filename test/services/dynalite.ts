@@ -31,6 +31,7 @@ export function startDynalite(): Promise<RunningService> {
       "--deleteTableMs",
       "0",
     ],
+    listening: /Dynalite listening at/,
     ready: listsTables,
     installHint: "It comes with `npm ci`.",
   });

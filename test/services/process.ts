@@ -21,6 +21,11 @@ export interface ServiceSpec {
   installHint: string;
   cwd?: string;
   readyTimeoutMs?: number;
+  /**
+   * A line the server prints once it has bound its port. Probes wait for it: before that, whatever
+   * else took the port between pick and bind would answer them.
+   */
+  listening?: RegExp;
 }
 
 export const LOOPBACK = "127.0.0.1";
@@ -48,15 +53,27 @@ function tail(child: ChildProcess, keep = 40): () => string {
   return () => lines.join("\n");
 }
 
+/** Becomes true once `child` prints a line matching `pattern` (at once when there is none). */
+function printed(child: ChildProcess, pattern: RegExp | undefined): () => boolean {
+  let seen = pattern === undefined;
+  const look = (chunk: Buffer) => {
+    if (pattern?.test(chunk.toString("utf8"))) seen = true;
+  };
+  child.stdout?.on("data", look);
+  child.stderr?.on("data", look);
+  return () => seen;
+}
+
 async function waitReady(spec: ServiceSpec, port: number, child: ChildProcess, log: () => string) {
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+  const bound = printed(child, spec.listening);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
         `${spec.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${log()}`,
       );
     }
-    if (await spec.ready(port).catch(() => false)) return;
+    if (bound() && (await spec.ready(port).catch(() => false))) return;
     await sleep(100);
   }
   throw new Error(

@@ -24,6 +24,7 @@ export function startRedis(): Promise<RunningService> {
     name: "redis-server",
     command: "redis-server",
     args: (port) => ["--port", String(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"],
+    listening: /Ready to accept connections/,
     ready: answersPing,
     installHint: "Install it with `make services` (Debian package redis-server).",
   });
