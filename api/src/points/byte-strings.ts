@@ -34,7 +34,9 @@ export class ByteStrings {
       this.#size = 0;
       return text; // the slot belonged to the old table
     }
-    this.#keys[slot] = bytes.slice(start, end);
+    // a copy: a view (what Buffer's slice is) would keep the whole body alive as long as the key,
+    // and would change under the key if that memory were reused
+    this.#keys[slot] = Uint8Array.prototype.slice.call(bytes, start, end);
     this.#texts[slot] = text;
     this.#size++;
     return text;
