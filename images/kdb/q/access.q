@@ -1,6 +1,6 @@
 / guru q API on kdb+: who may connect and what they may call.
 / Parallel to guru-engine's engine/src/api/dispatch.ts, engine/src/credentials.ts and
-/ engine/src/http-server.ts. Nothing a client sends is ever evaluated as q: only the nine
+/ engine/src/http-server.ts. Nothing a client sends is ever evaluated as q: only the fourteen
 / names below can be called, with their typed arguments (kdb-ipc.md §4.3, §4.4).
 
 / ---- logins: user:password lines, the same file kdb+ checks with -U ------------------------
@@ -14,7 +14,7 @@
 .z.pw:{[user;password] $[user in key .guru.credentials; password~.guru.credentials user; 0b]}
 
 / ---- calls: (name; args...) with the name a symbol or a char vector (docs/q-api.md §1) ------
-.guru.api:`.guru.ping`.guru.create`.guru.drop`.guru.series`.guru.write`.guru.query`.guru.last`.guru.delete`.guru.stats!1 2 1 1 2 2 2 3 1
+.guru.api:`.guru.ping`.guru.create`.guru.drop`.guru.series`.guru.write`.guru.query`.guru.last`.guru.delete`.guru.stats`.guru.retention`.guru.retain`.guru.snapshot`.guru.snapshotRead`.guru.snapshotFree!1 2 1 1 2 2 2 3 1 1 1 1 3 1
 .guru.call:{[x]
   / q text ("1+1", "\\l ."), bare symbols and other typed lists are refused; a symbol vector is
   / h(`f;`a) collapsed by q into `f`a, the same call with symbol arguments

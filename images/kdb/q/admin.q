@@ -58,7 +58,8 @@
 / time, so their first and last rows bound them without reading whole columns.
 .guru.extent:{[id]
   m:.guru.memTable id;
-  ps:.guru.part[;id] each .guru.hdbDays id;
+  if[not null c:.guru.cutoff[]; m:select from m where time>=c];
+  ps:.guru.part[;id] each .guru.kept .guru.hdbDays id;
   times:{get .guru.h (.guru.str x),"/time"} each ps;
   n:count[m]+sum count each times;
   if[0=n; :(0;0Np;0Np)];

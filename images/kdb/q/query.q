@@ -9,9 +9,10 @@
   if[not null s; c,:enlist (>=;`time;s)];
   if[not null e; c,:enlist (<;`time;e)];
   c}
-/ days with rows of the series (on disk or in memory) that may hold start <= time < end
+/ days with rows of the series (on disk or in memory) that may hold start <= time < end; with
+/ retention, only kept days (the cutoff is day-aligned, so no expired row is in a kept day)
 .guru.days:{[id;s;e]
-  d:asc distinct .guru.hdbDays[id],`date$(.guru.memTable id)`time;
+  d:.guru.kept asc distinct .guru.hdbDays[id],`date$(.guru.memTable id)`time;
   if[not null s; d:d where d>=`date$s];
   if[not null e; d:d where d<=`date$e-1];
   d}

@@ -3,7 +3,8 @@
 / catalog, the in-memory tables, the write log, and the segmented HDB.
 
 / Layout (GURU_ROOT, by default on the first stripe, and one segment per mounted stripe):
-/   ROOT/catalog          series names, schemas and ids: (ids; schemas; nextId), replaced atomically
+/   ROOT/catalog          series names, schemas, ids and retention: (ids; schemas; nextId; days),
+/                         replaced atomically
 /   ROOT/log              every acknowledged write and delete since the last savedown, replayed with -11!
 /   ROOT/hdb/par.txt      one line per stripe, /data/stripe-N/db (written by entrypoint.sh)
 /   ROOT/hdb/sym          the enumeration domain (.Q.en)
@@ -30,12 +31,14 @@
 .guru.nextId:1
 .guru.saveCatalog:{[]
   tmp:.guru.catFile,".tmp";
-  (.guru.h tmp) set (.guru.ids;.guru.schemas;.guru.nextId);
+  (.guru.h tmp) set (.guru.ids;.guru.schemas;.guru.nextId;.guru.retentionDays);
   system "mv ",tmp," ",.guru.catFile}
 .guru.loadCatalog:{[]
   if[not .guru.exists .guru.catFile; :()];
   c:get .guru.h .guru.catFile;
   .guru.ids:c 0; .guru.schemas:c 1; .guru.nextId:c 2;
+  / catalogs written before retention have three items
+  if[3<count c; .guru.retentionDays:c 3];
   .guru.memInit each value .guru.ids;}
 .guru.seriesId:{[name]
   if[not name in key .guru.ids; '("guru.series.unknown: ",string name)];

@@ -14,6 +14,7 @@
 .guru.chkNil:{[x;path] if[not (::)~x; .guru.typeErr path]}
 .guru.chkSym:{[x;path] if[not -11h=type x; .guru.typeErr path]; x}
 .guru.chkTs:{[x;path] if[not -12h=type x; .guru.typeErr path]; x}
+.guru.chkLong:{[x;path] if[not -7h=type x; .guru.typeErr path]; x}
 .guru.chkStr:{[x;path] if[not 10h=type x; .guru.typeErr path]; x}
 / a symbol atom, a symbol vector, or an empty general list (); always a symbol vector
 .guru.chkSyms:{[x;path]

@@ -32,6 +32,7 @@
   if[0=count t; :0];
   .guru.log (`.guru.replayWrite;id;t);
   .guru.memInsert[id;t];
+  .guru.writes+:1;
   count t}
 
 / ---- delete: start <= time < end, 0Np unbounded ----------------------------------------
@@ -56,8 +57,10 @@
   .guru.chkTs[s;"start"];
   .guru.chkTs[e;"end"];
   id:.guru.seriesId name;
+  / expired rows are neither deleted nor counted here
+  s:.guru.visibleFrom s;
   .guru.log (`.guru.replayDelete;id;s;e);
-  days:.guru.hdbDays id;
+  days:.guru.kept .guru.hdbDays id;
   if[not null s; days:days where days>=`date$s];
   if[not null e; days:days where days<=`date$e-1];
   n:.guru.deleteMem[id;s;e]+`long$sum .guru.deleteDay[id;s;e] each days;
