@@ -53,6 +53,10 @@ install: node_modules/.package-lock.json ## Install npm dependencies (npm ci whe
 services: ## Install the real servers the tests start (redis-server, moto)
 	@scripts/install-services.sh
 
+.PHONY: clients
+clients: ## Install the real clients the tests drive (collectd, the influx CLI; Debian packages)
+	@scripts/install-clients.sh
+
 .PHONY: browser
 browser: ## Install the browser the console tests drive (Debian's chromium)
 	@scripts/install-browser.sh
@@ -90,9 +94,10 @@ cluster-tools: ## Build (or reuse) the local Kubernetes control plane for e2e te
 ##@ Manifests
 
 .PHONY: crds
-crds: install ## Generate crds/kdbdatabases.timeseries.guru.yaml from the zod schema (crds/src/), and the chart's copy
+crds: install ## Generate the CRDs (crds/*.timeseries.guru.yaml) from the zod schemas (crds/src/), and the chart's copies
 	npx tsx crds/src/generate.ts
-	cp crds/kdbdatabases.timeseries.guru.yaml $(CHART_DIR)/files/crds/kdbdatabases.timeseries.guru.yaml
+	cp crds/kdbdatabases.timeseries.guru.yaml crds/kdbbackups.timeseries.guru.yaml \
+	  crds/kdbscheduledbackups.timeseries.guru.yaml $(CHART_DIR)/files/crds/
 
 .PHONY: chart-readme
 chart-readme: install ## Regenerate the values table of the chart's README.md from values.yaml's comments
@@ -121,7 +126,7 @@ images: ## Build the guru-api, guru-operator and guru-engine images (needs a Doc
 ##@ Tests
 
 .PHONY: test
-test: lint build services browser peers cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
+test: lint build services browser peers clients cluster-tools ## Everything: lint, type-check, unit, integration, contract and e2e suites
 	$(MOCHA) $(call spec,$(SUITES))
 
 .PHONY: test-unit
@@ -129,7 +134,7 @@ test-unit: build ## Unit suites only
 	$(MOCHA) $(call spec,test/unit)
 
 .PHONY: test-integration
-test-integration: build services browser peers ## Integration suites (start redis-server, dynalite, moto; InfluxDB as an oracle)
+test-integration: build services browser peers clients ## Integration suites (start redis-server, dynalite, moto; InfluxDB as an oracle; collectd and the influx CLI as clients)
 	$(MOCHA) $(call spec,test/integration)
 
 .PHONY: test-e2e

@@ -1,3 +1,12 @@
 export * from "./admission.js";
-export { CRD_FILE, kdbDatabaseCrd, kdbDatabaseCrdYaml, openApiSchema } from "./crd.js";
+export {
+  CRD_FILE,
+  crdFiles,
+  kdbBackupCrd,
+  kdbDatabaseCrd,
+  kdbDatabaseCrdYaml,
+  kdbScheduledBackupCrd,
+  openApiSchema,
+} from "./crd.js";
+export * from "./kdb-backup.js";
 export * from "./kdb-database.js";
