@@ -3,7 +3,7 @@
  * joined into one typed array per column; SQL NULLs become q nulls. 64-bit values stay in
  * BigInt64Arrays throughout, so no timestamp or long passes through a double.
  */
-import type { DuckDBResult } from "@duckdb/node-api";
+import type { DuckDBMaterializedResult } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import { QFail } from "../../../qipc/src/errors.js";
 import type { QValue } from "../../../qipc/src/types.js";
@@ -31,20 +31,21 @@ const FIXED: Readonly<
   b: { array: Uint8Array, width: 1 },
 };
 
-/** Reads every chunk of `result`; more than `maxRows` rows is `'guru.query.limit`. */
-export async function readResult(
-  result: DuckDBResult,
+/**
+ * Reads every chunk of a materialized `result` (no thread hop per chunk, as fetching a stream
+ * takes); more than `maxRows` rows is `'guru.query.limit`.
+ */
+export function readResult(
+  result: DuckDBMaterializedResult,
   letters: readonly TypeLetter[],
   maxRows: number,
-): Promise<RawResult> {
+): RawResult {
   const pieces: RawColumn[][] = letters.map(() => []);
   let rows = 0;
-  for (
-    let chunk = await result.fetchChunk();
-    chunk !== null && chunk.rowCount > 0;
-    chunk = await result.fetchChunk()
-  ) {
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
     const count = chunk.rowCount;
+    if (count === 0) continue;
     rows += count;
     if (rows > maxRows) throw new QFail(`guru.query.limit: more than ${maxRows} rows`);
     letters.forEach((letter, i) => {

@@ -215,7 +215,7 @@ export class Store {
       const statement = await conn.prepare(sql);
       try {
         bindParams(statement, params);
-        return await readResult(await statement.stream(), letters, options.maxRows);
+        return readResult(await statement.run(), letters, options.maxRows);
       } finally {
         statement.destroySync();
       }
