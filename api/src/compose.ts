@@ -6,6 +6,8 @@ import type { Logger } from "pino";
 import { AccountsService } from "./accounts/accounts-service.js";
 import { AccountsStore } from "./accounts/accounts-store.js";
 import { QuotaLedger } from "./accounts/quota-ledger.js";
+import { BackupScheduler } from "./backups/backup-scheduler.js";
+import { BackupSchedulesStore } from "./backups/backup-schedules-store.js";
 import type { BackupStorage } from "./backups/backup-storage.js";
 import { BackupsService } from "./backups/backups-service.js";
 import { BackupsStore } from "./backups/backups-store.js";
@@ -65,6 +67,7 @@ export interface Services {
   jobs: JobsStore;
   sweeper: JobsSweeper;
   backups: BackupsService;
+  scheduler: BackupScheduler;
   restores: RestoreService;
   retention: RetentionService;
   stores: { accounts: AccountsStore; tokens: TokensStore; databases: DatabasesStore; series: SeriesStore };
@@ -83,10 +86,12 @@ export function composeServices(a: Adapters): Services {
   );
   const negative = config.cache.negativeTtlMs;
   let tokens: TokensService | undefined;
+  const backupsStore = new BackupsStore(a.table);
   const accounts = new AccountsService({
     store: stores.accounts,
     changes,
     defaultQuotas: config.quotas,
+    backupBytes: (accountId) => backupsStore.bytes(accountId),
     hasDatabases: async (accountId) =>
       (await stores.databases.list(accountId, 1, undefined)).items.length > 0,
     deleteTokens: async (accountId) => tokens?.deleteAll(accountId),
@@ -100,6 +105,7 @@ export function composeServices(a: Adapters): Services {
     metrics,
   });
   let reconciler: DatabasesReconciler | undefined;
+  let scheduler: BackupScheduler | undefined;
   const clock = a.clock ?? Date.now;
   const jobs = new JobsStore(a.table);
   const leases: JobLeaseOptions = {
@@ -109,7 +115,6 @@ export function composeServices(a: Adapters): Services {
     clock,
     logger: a.logger.child({ component: "jobs" }),
   };
-  const backupsStore = new BackupsStore(a.table);
   const restores = new RestoreService({
     store: backupsStore,
     storage: a.backupStorage,
@@ -130,6 +135,10 @@ export function composeServices(a: Adapters): Services {
     kdbAvailable: config.provisioner.kdbLicenseSecret !== undefined,
     kick: () => reconciler?.kick(),
     planRestore: (principal, from) => restores.plan(principal, from),
+    scheduleBackups:
+      a.backupStorage === undefined
+        ? undefined
+        : (accountId, name, schedule) => (scheduler as BackupScheduler).schedule(accountId, name, schedule),
   });
   const series = new SeriesService({
     store: stores.series,
@@ -171,6 +180,15 @@ export function composeServices(a: Adapters): Services {
     leases,
     logger: a.logger.child({ component: "backups" }),
     series: stores.series,
+    maxBackupGiB: (accountId) => accounts.maxBackupGiB(accountId),
+  });
+  scheduler = new BackupScheduler({
+    schedules: new BackupSchedulesStore(a.table),
+    databases: stores.databases,
+    backups,
+    clock,
+    intervalMs: config.backups.scheduleIntervalMs,
+    logger: a.logger.child({ component: "backup-scheduler" }),
   });
   const sweeper = new JobsSweeper({ store: jobs, leaseMs: config.jobLeaseMs, clock, logger: leases.logger });
   sweeper.onAbandoned((stored) => backups.abandoned(stored));
@@ -190,6 +208,7 @@ export function composeServices(a: Adapters): Services {
     jobs,
     sweeper,
     backups,
+    scheduler,
     restores,
     retention: new RetentionService(databases, a.connections),
     idempotency: new Idempotency(new IdempotencyStore(a.table)),

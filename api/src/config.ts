@@ -107,9 +107,11 @@ const envSchema = z.object({
   GURU_API_BACKUP_SSE: z.enum(["AES256", "aws:kms"]).default("AES256"),
   GURU_API_BACKUP_KMS_KEY_ID: z.string().min(1).optional(),
   GURU_API_BACKUP_PART_MB: z.coerce.number().int().min(5).max(512).default(8),
+  GURU_API_BACKUP_SCHEDULE_INTERVAL_MS: positiveInt.default(15_000),
 
   GURU_API_DEFAULT_MAX_DATABASES: positiveInt.default(10),
   GURU_API_DEFAULT_MAX_STORAGE_GIB: positiveInt.default(1024),
+  GURU_API_DEFAULT_MAX_BACKUP_GIB: z.coerce.number().int().min(0).default(1024),
   GURU_API_BOOTSTRAP_ADMIN: flag.optional(),
 });
 
@@ -166,7 +168,7 @@ export interface ApiConfig {
     reconcileIntervalMs: number;
     provisionTimeoutMs: number;
   };
-  quotas: { maxDatabases: number; maxStorageGiB: number };
+  quotas: { maxDatabases: number; maxStorageGiB: number; maxBackupGiB: number };
   /** how long a running job's lease lasts without a heartbeat before another instance fails it */
   jobLeaseMs: number;
   backups: BackupsConfig;
@@ -188,6 +190,8 @@ export interface BackupsConfig {
   kmsKeyId: string | undefined;
   /** multipart part size: the memory one upload holds */
   partBytes: number;
+  /** how often each instance looks for due backup schedules */
+  scheduleIntervalMs: number;
 }
 
 /** The data plane: writes, queries and the connections to databases. */
@@ -288,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     quotas: {
       maxDatabases: e.GURU_API_DEFAULT_MAX_DATABASES,
       maxStorageGiB: e.GURU_API_DEFAULT_MAX_STORAGE_GIB,
+      maxBackupGiB: e.GURU_API_DEFAULT_MAX_BACKUP_GIB,
     },
     jobLeaseMs: e.GURU_API_JOB_LEASE_MS,
     backups: {
@@ -299,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sse: e.GURU_API_BACKUP_SSE,
       kmsKeyId: e.GURU_API_BACKUP_KMS_KEY_ID,
       partBytes: e.GURU_API_BACKUP_PART_MB * 1024 * 1024,
+      scheduleIntervalMs: e.GURU_API_BACKUP_SCHEDULE_INTERVAL_MS,
     },
     bootstrapAdmin: e.GURU_API_BOOTSTRAP_ADMIN ?? local,
     data: {

@@ -219,10 +219,12 @@ export async function createRuntime(
     restorer = (db, segments) => services.restores.materialize(db, segments);
     cleanup.push(() => services.reconciler.stop());
     cleanup.push(() => services.sweeper.stop());
+    cleanup.push(() => services.scheduler.stop());
     if (overrides.background !== false) {
       consumer.start((event) => changes.apply(event));
       await services.reconciler.start();
       services.sweeper.start();
+      services.scheduler.start();
     }
 
     const checks: HealthCheck[] = [

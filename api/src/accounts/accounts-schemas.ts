@@ -17,11 +17,20 @@ const quotasInput = z.strictObject({
     .max(10_000_000)
     .optional()
     .describe("GiB all its databases may hold together"),
+  maxBackupGiB: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .optional()
+    .describe("GiB all its backups may hold together; a new backup is refused once they hold as much"),
 });
 
 export const createAccountBody = z.strictObject({
   name: z.string().trim().min(1).max(100).describe("a display name; need not be unique"),
-  quotas: quotasInput.optional().describe("defaults: GURU_API_DEFAULT_MAX_DATABASES and _MAX_STORAGE_GIB"),
+  quotas: quotasInput
+    .optional()
+    .describe("defaults: GURU_API_DEFAULT_MAX_DATABASES, _MAX_STORAGE_GIB and _MAX_BACKUP_GIB"),
 });
 
 export const updateAccountBody = z
@@ -39,8 +48,16 @@ export const accountSchema = named(
     name: z.string(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
-    quotas: z.object({ maxDatabases: z.number().int(), maxStorageGiB: z.number().int() }),
-    usage: z.object({ databases: z.number().int(), storageGiB: z.number().int() }),
+    quotas: z.object({
+      maxDatabases: z.number().int(),
+      maxStorageGiB: z.number().int(),
+      maxBackupGiB: z.number().int(),
+    }),
+    usage: z.object({
+      databases: z.number().int(),
+      storageGiB: z.number().int().describe("reserved by its databases"),
+      backupBytes: z.number().int().describe("held by its backups"),
+    }),
   }),
   "An account (tenant): everything else belongs to one.",
 );

@@ -8,16 +8,7 @@ import type { AccountView, CreateAccountInput, UpdateAccountInput } from "./acco
 import type { AccountRecord, AccountsStore } from "./accounts-store.js";
 import { usageOf } from "./quota-ledger.js";
 
-export function accountView(account: AccountRecord): AccountView {
-  return {
-    id: account.id,
-    name: account.name,
-    createdAt: account.createdAt,
-    updatedAt: account.updatedAt,
-    quotas: account.quotas,
-    usage: usageOf(account.ledger),
-  };
-}
+export type Quotas = AccountView["quotas"];
 
 function requirePlatformAdmin(principal: Principal): void {
   if (!isPlatformAdmin(principal))
@@ -27,7 +18,9 @@ function requirePlatformAdmin(principal: Principal): void {
 export interface AccountsServiceOptions {
   store: AccountsStore;
   changes: ChangeFeed;
-  defaultQuotas: { maxDatabases: number; maxStorageGiB: number };
+  defaultQuotas: Quotas;
+  /** bytes the account's backups hold */
+  backupBytes: (accountId: string) => Promise<number>;
   /** whether the account still has database items (ledger aside) */
   hasDatabases: (accountId: string) => Promise<boolean>;
   /** removes the account's tokens, publishing their deletion */
@@ -39,6 +32,28 @@ export class AccountsService {
 
   constructor(options: AccountsServiceOptions) {
     this.#o = options;
+  }
+
+  /** The account's quotas: a quota its item lacks (added later) has the default. */
+  quotas(account: AccountRecord): Quotas {
+    return { ...this.#o.defaultQuotas, ...account.quotas };
+  }
+
+  async #view(account: AccountRecord): Promise<AccountView> {
+    return {
+      id: account.id,
+      name: account.name,
+      createdAt: account.createdAt,
+      updatedAt: account.updatedAt,
+      quotas: this.quotas(account),
+      usage: { ...usageOf(account.ledger), backupBytes: await this.#o.backupBytes(account.id) },
+    };
+  }
+
+  /** The account's backup storage quota in GiB (the default for an account without one). */
+  async maxBackupGiB(accountId: string): Promise<number> {
+    const account = await this.#o.store.get(accountId);
+    return account === undefined ? 0 : this.quotas(account).maxBackupGiB;
   }
 
   /** Creates an account (no principal: the bootstrap path). */
@@ -60,7 +75,7 @@ export class AccountsService {
 
   async create(principal: Principal, input: CreateAccountInput): Promise<AccountView> {
     requirePlatformAdmin(principal);
-    return accountView(await this.createRecord(input));
+    return this.#view(await this.createRecord(input));
   }
 
   /** The account, if the principal may see it (its own, or any for a platform admin); else 404. */
@@ -72,7 +87,7 @@ export class AccountsService {
   }
 
   async get(principal: Principal, accountId: string): Promise<AccountView> {
-    return accountView(await this.visible(principal, accountId));
+    return this.#view(await this.visible(principal, accountId));
   }
 
   async list(principal: Principal, limit: number, cursor: string | undefined): Promise<Page<AccountView>> {
@@ -81,7 +96,7 @@ export class AccountsService {
       cursor === undefined ? undefined : decodeCursor(cursor, ["id"], (p) => ID_PATTERN.test(p.id ?? "")).id;
     const page = await this.#o.store.list(limit, after);
     return {
-      items: page.items.map(accountView),
+      items: await Promise.all(page.items.map((a) => this.#view(a))),
       nextCursor: page.last === undefined ? null : encodeCursor({ id: page.last }),
     };
   }
@@ -89,7 +104,7 @@ export class AccountsService {
   async update(principal: Principal, accountId: string, input: UpdateAccountInput): Promise<AccountView> {
     requirePlatformAdmin(principal);
     const account = await this.visible(principal, accountId);
-    const quotas = { ...account.quotas, ...input.quotas };
+    const quotas = { ...this.quotas(account), ...input.quotas };
     const usage = usageOf(account.ledger);
     if (quotas.maxDatabases < usage.databases || quotas.maxStorageGiB < usage.storageGiB)
       throw new ConflictError(
@@ -105,7 +120,7 @@ export class AccountsService {
     };
     await this.#o.store.replace(updated, account.version);
     await this.#o.changes.changed({ type: "account.updated", accountId });
-    return accountView(updated);
+    return this.#view(updated);
   }
 
   async delete(principal: Principal, accountId: string): Promise<void> {

@@ -13,7 +13,8 @@ export interface AccountRecord {
   createdAt: string;
   updatedAt: string;
   version: number;
-  quotas: { maxDatabases: number; maxStorageGiB: number };
+  /** maxBackupGiB is absent in items older than it: the default applies */
+  quotas: { maxDatabases: number; maxStorageGiB: number; maxBackupGiB?: number };
   ledger: Ledger;
 }
 

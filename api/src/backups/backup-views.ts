@@ -13,6 +13,7 @@ export function backupView(b: BackupRecord): BackupView {
     database: b.database,
     status: b.status,
     engine: b.engine,
+    origin: b.origin ?? "manual",
     stripes: b.stripes,
     sizeBytes: b.sizeBytes,
     files: b.files.length,

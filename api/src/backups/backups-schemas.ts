@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ENGINES } from "../../../crds/src/kdb-database.js";
 import { databaseNameSchema } from "../databases/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
+import { cronProblem } from "./cron.js";
 
 export const BACKUP_STATUSES = ["running", "succeeded", "failed"] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
@@ -20,6 +21,34 @@ export const restoreFromSchema = z
   })
   .describe("create the database from this backup: it holds exactly the rows the backup covered");
 
+export const BACKUP_ORIGINS = ["manual", "schedule"] as const;
+
+/** `backup` of a database (create, PATCH): when to back it up, and how many of those to keep. */
+export const backupScheduleSchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .max(100)
+      .regex(/^[0-9*,/-]+( [0-9*,/-]+){4}$/, "5 cron fields split by one space")
+      .superRefine((text, ctx) => {
+        const problem = cronProblem(text);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .describe(
+        "cron, 5 fields in UTC: minute hour day-of-month month day-of-week; each *, n, a-b, */n, a-b/n or a comma list (for example `15 2 * * *`: daily at 02:15)",
+      )
+      .meta({ example: "15 2 * * *" }),
+    keep: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .describe("scheduled backups kept: older ones are deleted once a newer one succeeded"),
+  })
+  .describe("back the database up on a schedule; null: no scheduled backups");
+
+export type BackupSchedule = z.infer<typeof backupScheduleSchema>;
+
 const timeNs = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/)
@@ -32,6 +61,7 @@ export const backupSchema = named(
     database: databaseNameSchema,
     status: z.enum(BACKUP_STATUSES).describe("running → succeeded | failed"),
     engine: z.enum(ENGINES),
+    origin: z.enum(BACKUP_ORIGINS).describe("manual (POST) or schedule (the database's backup schedule)"),
     stripes: z.number().int().describe("a restore makes a database with as many stripes"),
     sizeBytes: z.number().int().describe("bytes stored (0 until it succeeded)"),
     files: z.number().int(),

@@ -27,6 +27,7 @@ import type { BackupFile, BackupRecord, BackupsStore } from "./backups-store.js"
 import { type SnapshotDescription, SnapshotSource } from "./snapshot-source.js";
 
 export const MANIFEST = "manifest.json";
+const GIB = 1024 ** 3;
 const SAVE_EVERY_MS = 500;
 
 export interface BackupsServiceOptions {
@@ -38,6 +39,8 @@ export interface BackupsServiceOptions {
   leases: JobLeaseOptions;
   logger: Logger;
   series: SeriesStore;
+  /** the account's backup storage quota (maxBackupGiB) */
+  maxBackupGiB: (accountId: string) => Promise<number>;
 }
 
 export function requireAccountAdmin(principal: Principal, what: string): void {
@@ -72,6 +75,40 @@ export class BackupsService {
     requireAccountAdmin(principal, "backing up a database");
     const storage = this.storage();
     const db = await this.#o.databases.resolveReady(principal, name, "read");
+    const { backup, job } = await this.#begin(db, storage, "manual");
+    return { backup, job };
+  }
+
+  /** A scheduled backup of `db` (read from the catalog); resolves once it ended, with its record as stored. */
+  async runScheduled(db: DatabaseRecord): Promise<BackupRecord | undefined> {
+    const storage = this.storage();
+    if (db.status !== "ready")
+      throw new ConflictError("DATABASE_NOT_READY", `database ${db.name} is ${db.status}, not ready`);
+    const { backup, done } = await this.#begin(db, storage, "schedule");
+    await done;
+    return this.#o.store.get(backup.accountId, backup.database, backup.id);
+  }
+
+  /** 403 QUOTA_BACKUP_STORAGE_EXCEEDED once the account's backups hold its quota or more. */
+  async #checkQuota(accountId: string): Promise<void> {
+    const [used, limitGiB] = await Promise.all([
+      this.#o.store.bytes(accountId),
+      this.#o.maxBackupGiB(accountId),
+    ]);
+    if (used < limitGiB * GIB) return;
+    throw new ForbiddenError(
+      "QUOTA_BACKUP_STORAGE_EXCEEDED",
+      `the account's backups hold ${used} bytes, its quota is ${limitGiB} GiB; delete backups or raise maxBackupGiB`,
+      { extensions: { quota: { name: "maxBackupGiB", limit: limitGiB, usedBytes: used } } },
+    );
+  }
+
+  async #begin(
+    db: DatabaseRecord,
+    storage: BackupStorage,
+    origin: NonNullable<BackupRecord["origin"]>,
+  ): Promise<{ backup: BackupRecord; job: Job; done: Promise<void> }> {
+    await this.#checkQuota(db.accountId);
     const now = new Date(this.#o.leases.clock()).toISOString();
     const backup: BackupRecord = {
       accountId: db.accountId,
@@ -80,6 +117,7 @@ export class BackupsService {
       id: randomId(16),
       status: "running",
       engine: db.engine,
+      origin,
       stripes: db.storage.stripes,
       jobId: randomId(16),
       sizeBytes: 0,
@@ -115,7 +153,31 @@ export class BackupsService {
     const leased = await LeasedJob.start(this.#o.leases, db.accountId, job);
     const run = this.#run(leased, backup, db, storage).finally(() => this.#running.delete(run));
     this.#running.add(run);
-    return { backup, job: { ...job } };
+    return { backup, job: { ...job }, done: run };
+  }
+
+  /**
+   * Deletes the database's scheduled backups beyond the newest `keep` that succeeded (manual
+   * backups stay until deleted); running ones are left alone. Resolves with how many it deleted.
+   */
+  async prune(accountId: string, database: string, keep: number): Promise<number> {
+    const scheduled = (await this.#o.store.listAll(accountId))
+      .filter((b) => b.database === database && b.origin === "schedule" && b.status !== "running")
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const kept = new Set(
+      scheduled
+        .filter((b) => b.status === "succeeded")
+        .slice(0, keep)
+        .map((b) => b.id),
+    );
+    let deleted = 0;
+    for (const backup of scheduled) {
+      if (kept.has(backup.id)) continue;
+      await this.#o.storage?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id));
+      await this.#o.store.delete(backup);
+      deleted++;
+    }
+    return deleted;
   }
 
   /** Resolves once every backup running in this instance has ended. */

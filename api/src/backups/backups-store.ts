@@ -6,7 +6,7 @@ import type { Engine } from "../../../crds/src/kdb-database.js";
 import type { Item } from "../catalog/attributes.js";
 import { keys } from "../catalog/keys.js";
 import { type CatalogTable, conditions } from "../catalog/table.js";
-import type { BackupStatus } from "./backups-schemas.js";
+import type { BACKUP_ORIGINS, BackupStatus } from "./backups-schemas.js";
 
 export interface BackupFile {
   name: string;
@@ -22,6 +22,8 @@ export interface BackupRecord {
   id: string;
   status: BackupStatus;
   engine: Engine;
+  /** absent in items older than schedules: manual */
+  origin?: (typeof BACKUP_ORIGINS)[number];
   stripes: number;
   jobId: string;
   sizeBytes: number;
@@ -93,6 +95,11 @@ export class BackupsStore {
 
   async listAll(accountId: string): Promise<BackupRecord[]> {
     return (await this.#table.queryAll(keys.accountPartition(accountId), "BACKUP#")).map(fromItem);
+  }
+
+  /** The bytes the account's backups hold (failed ones hold none: their files are deleted). */
+  async bytes(accountId: string): Promise<number> {
+    return (await this.listAll(accountId)).reduce((sum, b) => sum + b.sizeBytes, 0);
   }
 
   async delete(backup: BackupRecord): Promise<void> {

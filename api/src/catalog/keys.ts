@@ -11,6 +11,8 @@
  * | series      | DATABASE#<accountId>#<name> | SERIES#<series>     |                 |                     |
  * | idempotency | IDEMPOTENCY#<accountId>#<k> | IDEMPOTENCY         |                 |                     |
  * | job         | ACCOUNT#<accountId>         | JOB#<jobId>         |                 |                     |
+ * | backup      | ACCOUNT#<accountId>         | BACKUP#<db>#<id>    |                 |                     |
+ * | schedule    | ACCOUNT#<accountId>         | SCHEDULE#<db>       | BACKUP_SCHEDULES| <accountId>#<db>    |
  * | bootstrap   | SYSTEM                      | BOOTSTRAP           |                 |                     |
  *
  * (*) only while the database has work to do (pending, provisioning, updating, deleting).

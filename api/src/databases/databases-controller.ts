@@ -81,13 +81,18 @@ export function databasesRoutes(service: DatabasesService, idempotency: Idempote
       method: "patch",
       path: "/v1/databases/:db",
       operationId: "updateDatabase",
-      summary: "Change a database's size or grow its storage (account:admin)",
+      summary:
+        "Change a database's size, grow its storage, set its retention or backup schedule (account:admin)",
       tag: TAG,
       params: databaseParams,
       headers: ifMatchHeaders,
       body: updateDatabaseBody,
       responses: {
-        200: { description: "Nothing to change", schema: databaseSchema, headers: { ETag: "its version" } },
+        200: {
+          description: "Nothing for the database to apply (a backup schedule change applies at once)",
+          schema: databaseSchema,
+          headers: { ETag: "its version" },
+        },
         202: {
           description: "Accepted: the change is being applied (status updating)",
           schema: databaseSchema,

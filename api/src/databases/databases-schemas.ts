@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ENGINES } from "../../../crds/src/kdb-database.js";
-import { restoreFromSchema } from "../backups/backups-schemas.js";
+import { backupScheduleSchema, restoreFromSchema } from "../backups/backups-schemas.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 import { databaseNameSchema } from "./database-name.js";
 import { SIZE_NAMES } from "./sizes.js";
@@ -45,6 +45,7 @@ export const createDatabaseBody = z.strictObject({
     })
     .prefault({}),
   retention: retentionSchema.nullable().default(null),
+  backup: backupScheduleSchema.nullable().default(null),
   restoreFrom: restoreFromSchema.optional(),
 });
 
@@ -58,10 +59,12 @@ export const updateDatabaseBody = z
       })
       .optional(),
     retention: retentionSchema.nullable().optional(),
+    backup: backupScheduleSchema.nullable().optional(),
   })
   .refine(
-    (b) => b.size !== undefined || b.storage !== undefined || b.retention !== undefined,
-    "give size, storage or retention",
+    (b) =>
+      b.size !== undefined || b.storage !== undefined || b.retention !== undefined || b.backup !== undefined,
+    "give size, storage, retention or backup",
   )
   // the refinement, as JSON Schema says it: the document must refuse `{}` as the server does
   .meta({ minProperties: 1 });
@@ -101,6 +104,10 @@ export const databaseSchema = named(
       totalGiB: z.number().int().describe("stripes × stripeSizeGiB, what counts toward the quota"),
     }),
     retention: z.object({ days: z.number().int() }).nullable().describe("null: keeps everything"),
+    backup: z
+      .object({ schedule: z.string(), keep: z.number().int() })
+      .nullable()
+      .describe("its backup schedule; null: none"),
     restoredFrom: z
       .object({ database: databaseNameSchema, backup: z.string(), jobId: z.string() })
       .nullable()

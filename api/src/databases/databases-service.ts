@@ -3,6 +3,7 @@
  * and answer 202; the reconciler (databases-reconciler.ts) makes the provisioner follow.
  */
 import type { QuotaLedger } from "../accounts/quota-ledger.js";
+import type { BackupSchedule } from "../backups/backups-schemas.js";
 import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
 import { CatalogConflict } from "../catalog/table.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
@@ -30,6 +31,7 @@ function recordView(db: DatabaseRecord): DatabaseView {
     size: db.size,
     storage: { ...db.storage, totalGiB: totalGiB(db) },
     retention: db.retentionDays == null ? null : { days: db.retentionDays },
+    backup: db.backup ?? null,
     restoredFrom: db.restore ?? null,
     status: db.status,
     statusReason: db.statusReason,
@@ -61,6 +63,11 @@ export interface DatabasesServiceOptions {
   kdbAvailable: boolean;
   /** wakes the reconciler after a change */
   kick: () => void;
+  /**
+   * keeps the backup scheduler's slot in step with a database's schedule (backups/backup-scheduler.ts):
+   * called before a schedule is written, and after one is removed
+   */
+  scheduleBackups?: (accountId: string, name: string, schedule: BackupSchedule | null) => Promise<void>;
   /** checks a `restoreFrom` backup (backups/restore-service.ts) */
   planRestore?: (
     principal: Principal,
@@ -152,7 +159,9 @@ export class DatabasesService {
       stripes = plan.stripes;
     }
     const storage = { stripes, stripeSizeGiB: input.storage.stripeSizeGiB };
+    if (input.backup !== null) this.#canSchedule();
     await this.#o.ledger.reserve(principal.accountId, input.name, storage.stripes * storage.stripeSizeGiB);
+    if (input.backup !== null) await this.#schedule(principal.accountId, input.name, input.backup);
     const now = new Date().toISOString();
     const db: DatabaseRecord = {
       accountId: principal.accountId,
@@ -164,6 +173,7 @@ export class DatabasesService {
       storage,
       retentionDays: input.retention?.days ?? null,
       restore,
+      backup: input.backup,
       status: "pending",
       statusReason: null,
       generation: 1,
@@ -216,7 +226,23 @@ export class DatabasesService {
     return db;
   }
 
-  /** Changes size or grows storage; `changed` is false when the request changes nothing. */
+  #canSchedule(): NonNullable<DatabasesServiceOptions["scheduleBackups"]> {
+    if (this.#o.scheduleBackups === undefined)
+      throw new UnprocessableError(
+        "BACKUPS_UNAVAILABLE",
+        "this installation has no backup storage configured",
+      );
+    return this.#o.scheduleBackups;
+  }
+
+  async #schedule(accountId: string, name: string, schedule: BackupSchedule | null): Promise<void> {
+    await this.#canSchedule()(accountId, name, schedule);
+  }
+
+  /**
+   * Changes size, grows storage, sets retention or the backup schedule; `changed` is false when
+   * the database itself has nothing to apply (a backup schedule takes effect at once).
+   */
   async update(
     principal: Principal,
     name: string,
@@ -243,13 +269,16 @@ export class DatabasesService {
     const size = input.size ?? db.size;
     const retentionDays =
       input.retention === undefined ? (db.retentionDays ?? null) : (input.retention?.days ?? null);
-    if (
-      size === db.size &&
-      stripeSizeGiB === db.storage.stripeSizeGiB &&
-      retentionDays === (db.retentionDays ?? null) &&
-      db.status === "ready"
-    )
-      return { db, changed: false };
+    const backup = input.backup === undefined ? (db.backup ?? null) : input.backup;
+    const backupChanged = JSON.stringify(backup) !== JSON.stringify(db.backup ?? null);
+    const provisioned =
+      size !== db.size ||
+      stripeSizeGiB !== db.storage.stripeSizeGiB ||
+      retentionDays !== (db.retentionDays ?? null) ||
+      db.status !== "ready";
+    if (!provisioned && !backupChanged) return { db, changed: false };
+    if (backupChanged && backup !== null) await this.#schedule(db.accountId, db.name, backup);
+    if (!provisioned) return { db: await this.#setBackup(db, backup), changed: false };
     const storage = { stripes: db.storage.stripes, stripeSizeGiB };
     const grows = stripeSizeGiB > db.storage.stripeSizeGiB;
     if (grows) await this.#o.ledger.resize(db.accountId, db.name, totalGiB({ storage }));
@@ -259,6 +288,7 @@ export class DatabasesService {
       size,
       storage,
       retentionDays,
+      backup,
       status: "updating",
       statusReason: null,
       generation: db.generation + 1,
@@ -273,8 +303,23 @@ export class DatabasesService {
       throw err;
     }
     await this.#o.changes.changed({ type: "database.updated", accountId: db.accountId, database: db.name });
+    if (backupChanged && backup === null) await this.#schedule(db.accountId, db.name, null);
     this.#o.kick();
     return { db: updated, changed: true };
+  }
+
+  /** Changes only the backup schedule: nothing for the provisioner to do. */
+  async #setBackup(db: DatabaseRecord, backup: BackupSchedule | null): Promise<DatabaseRecord> {
+    const updated: DatabaseRecord = {
+      ...db,
+      backup,
+      updatedAt: new Date().toISOString(),
+      version: db.version + 1,
+    };
+    await this.#o.store.replace(updated, db.version);
+    await this.#o.changes.changed({ type: "database.updated", accountId: db.accountId, database: db.name });
+    if (backup === null) await this.#schedule(db.accountId, db.name, null);
+    return updated;
   }
 
   /** Starts deleting the database (idempotent): status deleting, then gone. */

@@ -3,6 +3,7 @@
  * the sparse work index of their region (gsi1 WORK#<region>), which the reconciler polls.
  */
 import type { Engine } from "../../../crds/src/kdb-database.js";
+import type { BackupSchedule } from "../backups/backups-schemas.js";
 import type { Item } from "../catalog/attributes.js";
 import { INDEX_GSI1, keys } from "../catalog/keys.js";
 import { type CatalogTable, conditions } from "../catalog/table.js";
@@ -28,6 +29,8 @@ export interface DatabaseRecord {
   /** days of data kept; null (or absent, in items older than retention) keeps everything */
   retentionDays?: number | null;
   restore?: DatabaseRestore | null;
+  /** null (or absent, in items older than schedules): no scheduled backups */
+  backup?: BackupSchedule | null;
   status: DatabaseStatus;
   statusReason: string | null;
   /** bumped by every change the provisioner must apply */

@@ -180,6 +180,12 @@ export const ERRORS = {
     description:
       "The change would take the account's total storage over its quota; `quota` gives limit and usage.",
   },
+  QUOTA_BACKUP_STORAGE_EXCEEDED: {
+    status: 403,
+    title: "Backup storage quota exceeded",
+    description:
+      "The account's backups already hold its backup quota (maxBackupGiB) or more: delete backups or raise the quota; `quota` gives limit and usage.",
+  },
 
   // ---- series ----
   SERIES_NOT_FOUND: {

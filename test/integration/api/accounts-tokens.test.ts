@@ -22,7 +22,7 @@ describe("guru-api: accounts and tokens (dynalite)", function () {
     assert.equal(account.quotas.maxStorageGiB, 1024);
 
     const got = await api.call("GET", `/v1/accounts/${account.id}`, { token: api.admin.token });
-    assert.deepEqual((got.body as { usage: unknown }).usage, { databases: 0, storageGiB: 0 });
+    assert.deepEqual((got.body as { usage: unknown }).usage, { databases: 0, storageGiB: 0, backupBytes: 0 });
 
     const updated = await api.call("PATCH", `/v1/accounts/${account.id}`, {
       token: api.admin.token,

@@ -135,7 +135,11 @@ describe("guru-api: databases (dynalite, fake provisioner)", function () {
     await waitForStatus(api, token, "temp", "gone");
     assert.ok(provisioner.removed.includes("temp"));
     const account = await api.call("GET", `/v1/accounts/${accountId}`, { token });
-    assert.deepEqual((account.body as { usage: unknown }).usage, { databases: 0, storageGiB: 0 });
+    assert.deepEqual((account.body as { usage: unknown }).usage, {
+      databases: 0,
+      storageGiB: 0,
+      backupBytes: 0,
+    });
     assert.equal((await api.call("POST", "/v1/databases", { token, body: { name: "temp" } })).status, 202);
   });
 
