@@ -36,6 +36,9 @@ export interface RawBodySpec {
   /** media types documented for the body */
   mediaTypes: string[];
   description: string;
+  /** the body's schema, for JSON the handler parses itself (to read 64-bit integers exactly);
+   * documented for each media type instead of a string */
+  schema?: z.ZodType;
   /** when set, a request whose Content-Type is not one of `mediaTypes` is 415 (line protocol
    * takes any, as InfluxDB does: agents send text/plain, curl sends form-urlencoded) */
   strict?: boolean;

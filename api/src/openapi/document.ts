@@ -56,14 +56,16 @@ function responseContent(response: ResponseSpec, where: string): Json {
 }
 
 function requestBody(spec: AnyRoute): Json {
-  if (spec.rawBody !== undefined)
+  if (spec.rawBody !== undefined) {
+    const schema = spec.rawBody.schema === undefined ? { type: "string" } : inputSchema(spec.rawBody.schema);
     return {
       requestBody: {
         required: true,
         description: spec.rawBody.description,
-        content: Object.fromEntries(spec.rawBody.mediaTypes.map((t) => [t, { schema: { type: "string" } }])),
+        content: Object.fromEntries(spec.rawBody.mediaTypes.map((t) => [t, { schema }])),
       },
     };
+  }
   if (spec.body === undefined) return {};
   return {
     requestBody: { required: true, content: { "application/json": { schema: inputSchema(spec.body) } } },

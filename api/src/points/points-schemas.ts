@@ -63,3 +63,30 @@ export const influxV1Query = z.strictObject({
     .transform((p) => (p === "n" ? "ns" : p === "u" ? "us" : p))
     .describe("ns (or n), us (or u), ms, s, m (minutes), h (hours)"),
 });
+
+const collectdName = z.string().max(255);
+
+/** One value list as collectd's write_http plugin sends it with `Format "JSON"`. */
+export const collectdValueList = z
+  .strictObject({
+    values: z
+      .array(z.number().nullable())
+      .min(1)
+      .max(64)
+      .describe("one per data source; null is a gauge's NaN (nothing is stored for it)"),
+    dstypes: z.array(z.enum(["gauge", "derive", "counter", "absolute"])).max(64),
+    dsnames: z.array(collectdName).max(64).describe("the field of each value (types.db)"),
+    time: z.number().nonnegative().describe("seconds since 1970-01-01T00:00:00Z, with decimals"),
+    interval: z.number().nonnegative().describe("seconds between readings: not stored"),
+    host: collectdName,
+    plugin: collectdName,
+    plugin_instance: collectdName,
+    type: collectdName,
+    type_instance: collectdName,
+    meta: z.record(z.string(), z.unknown()).optional().describe("not stored"),
+  })
+  .describe("a value list: series <plugin>_<type> (or <plugin> when both are equal)");
+
+export type CollectdValueList = z.infer<typeof collectdValueList>;
+
+export const collectdBody = z.array(collectdValueList).max(MAX_JSON_POINTS);

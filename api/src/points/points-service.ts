@@ -97,9 +97,15 @@ export class PointsService {
     database: string,
     body: Buffer,
     precision: WritePrecision,
+    declared?: Map<string, SeriesProposal>,
   ): Promise<LineProtocolResult> {
     const db = await this.#o.databases.resolveReady(principal, database, "write");
     const schemas = await this.#schemas(db, measurementsOf(body));
+    // a series whose schema the source declares is created as declared, not as its first lines
+    // show it (a refusal here is met again, and reported, when the lines propose the series)
+    const undeclared = [...(declared ?? [])].filter(([name]) => !schemas.has(name));
+    if (this.#o.autoCreateSeries && undeclared.length > 0)
+      await this.#create(principal, db, new Map(undeclared), schemas);
     const now = unixToQTime(BigInt(Date.now()) * 1_000_000n, "ns");
     const mayCreate = this.#o.autoCreateSeries;
     const first = await this.#o.parser.run({ body, schemas, precision, now, mayCreate });
