@@ -63,7 +63,7 @@ const backupFields = {
     .default("guru-backup")
     .describe(
       "The service account the backup Job runs as: the one whose IAM role may write the bucket. " +
-        "The Helm chart creates guru-backup with the annotations of backup.serviceAccount.annotations.",
+        "The Helm chart creates guru-backup in its databases namespace, annotated with databases.backupServiceAccount.annotations.",
     ),
   activeDeadlineSeconds: z
     .number()

@@ -44,6 +44,8 @@ export const operatorConfigSchema = z.object({
   /** images used when spec.image is unset, pinned in status.image at first use */
   guruEngineImage: z.string().min(1).default("ghcr.io/time-series-guru/guru-engine:0.1.0"),
   kdbImage: z.string().min(1).default("ghcr.io/time-series-guru/guru-kdb:0.1.0"),
+  /** the image backup Jobs run: guru-api's, which holds the backup program */
+  backupImage: z.string().min(1).default("ghcr.io/time-series-guru/guru-api:0.1.0"),
   /** /healthz, /readyz, /metrics */
   httpHost: z.string().min(1).default("0.0.0.0"),
   httpPort: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -74,6 +76,7 @@ export const ENVIRONMENT: Record<string, keyof OperatorConfig> = {
   GURU_OPERATOR_RETRY_BURST: "retryBurst",
   GURU_OPERATOR_GURU_ENGINE_IMAGE: "guruEngineImage",
   GURU_OPERATOR_KDB_IMAGE: "kdbImage",
+  GURU_OPERATOR_BACKUP_IMAGE: "backupImage",
   GURU_OPERATOR_HTTP_HOST: "httpHost",
   GURU_OPERATOR_HTTP_PORT: "httpPort",
   GURU_LOG_LEVEL: "logLevel",

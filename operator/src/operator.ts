@@ -10,19 +10,31 @@
  *   deleted → its database's key, with the child's apply no longer skipped: drift is repaired on
  *   the event, not at the next resync;
  * - every resync period → every KdbDatabase.
+ * KdbBackups have their own queue: a KdbBackup added or its spec changed, or its Job (labelled
+ * timeseries.guru/backup) changed → its key; every resync period → every KdbBackup.
  * Informers run on every replica (warm caches); only the leader reconciles.
  */
 import type { Server } from "node:http";
 import type {
   KubeConfig,
   KubernetesObject,
+  V1Job,
   V1PersistentVolumeClaim,
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { KDB_GROUP, KDB_KIND, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
+import {
+  BACKUP_PLURAL,
+  KDB_GROUP,
+  KDB_KIND,
+  KDB_PLURAL,
+  KDB_VERSION,
+  type KdbBackup,
+  type KdbDatabase,
+} from "../../crds/src/index.js";
 import { FIELD_MANAGER, LABELS } from "./builders/names.js";
 import type { OperatorConfig } from "./config.js";
+import { KdbBackupController } from "./controller/kdb-backup-controller.js";
 import { KdbDatabaseController } from "./controller/kdb-database-controller.js";
 import { startHealthServer } from "./health-server.js";
 import { describeError } from "./kube/api-error.js";
@@ -47,8 +59,10 @@ export interface OperatorOptions {
 
 export interface Operator {
   readonly queue: WorkQueue;
+  readonly backupQueue: WorkQueue;
   readonly metrics: OperatorMetrics;
   readonly controller: KdbDatabaseController;
+  readonly backupController: KdbBackupController;
   /** the health server's port, when it runs */
   readonly httpPort: number | undefined;
   isLeader(): boolean;
@@ -157,6 +171,39 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
           : kube.networking.listNetworkPolicyForAllNamespaces({ labelSelector }),
     ),
   ];
+  let backupQueue: WorkQueue | undefined;
+  const enqueueBackup = (namespace: string | undefined, name: string | undefined) =>
+    backupQueue?.add(keyOf(namespace, name));
+  const backups = new ResourceInformer<KdbBackup & KubernetesObject>({
+    ...common,
+    resource: "kdbbackups",
+    path: ns
+      ? `/apis/${KDB_GROUP}/${KDB_VERSION}/namespaces/${ns}/${BACKUP_PLURAL}`
+      : `/apis/${KDB_GROUP}/${KDB_VERSION}/${BACKUP_PLURAL}`,
+    list: () => kube.listBackups(ns) as never,
+    onEvent(event, backup, old) {
+      if (event === "delete")
+        return backupQueue?.forget(keyOf(backup.metadata.namespace, backup.metadata.name));
+      // status-only updates are our own writes
+      if (event === "update" && old?.metadata.generation === backup.metadata.generation) return;
+      enqueueBackup(backup.metadata.namespace, backup.metadata.name);
+    },
+    onResync(all) {
+      for (const b of all) enqueueBackup(b.metadata.namespace, b.metadata.name);
+    },
+  });
+  const backupSelector = `${managedSelector},${LABELS.backup}`;
+  const jobs = new ResourceInformer<V1Job>({
+    ...common,
+    resource: "jobs",
+    path: ns ? `/apis/batch/v1/namespaces/${ns}/jobs` : "/apis/batch/v1/jobs",
+    labelSelector: backupSelector,
+    list: () =>
+      ns
+        ? kube.batch.listNamespacedJob({ namespace: ns, labelSelector: backupSelector })
+        : kube.batch.listJobForAllNamespaces({ labelSelector: backupSelector }),
+    onEvent: (_event, job) => enqueueBackup(job.metadata?.namespace, job.metadata?.labels?.[LABELS.backup]),
+  });
   const claims = new ResourceInformer<V1PersistentVolumeClaim>({
     ...common,
     resource: "persistentvolumeclaims",
@@ -182,16 +229,19 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     },
   });
 
-  const newQueue = () =>
+  const backupController = new KdbBackupController({
+    kube,
+    job: (namespace, name) => jobs.get(name, namespace),
+    events,
+    config,
+    log,
+    metrics,
+  });
+
+  // the depth gauge is the KdbDatabase queue's
+  const newQueue = (handler: (key: string) => Promise<{ requeueAfterMs?: number }>, depth = false) =>
     new WorkQueue(
-      async (key) => {
-        try {
-          return await controller.reconcile(key);
-        } catch (err) {
-          await controller.recordFailure(key, err);
-          throw err;
-        }
-      },
+      handler,
       {
         workers: config.workers,
         baseDelayMs: config.retryBaseSeconds * 1000,
@@ -200,7 +250,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         burst: config.retryBurst,
       },
       {
-        onDepth: (depth) => metrics.queueDepth.set(depth),
+        onDepth: depth ? (n) => metrics.queueDepth.set(n) : undefined,
         onDone(key, outcome, seconds, err) {
           metrics.reconciles.inc({ outcome });
           metrics.duration.observe({ outcome }, seconds);
@@ -216,11 +266,20 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       },
     );
 
-  const informers = [databases, statefulSets, claims, ...children];
+  const reconcileDatabase = async (key: string) => {
+    try {
+      return await controller.reconcile(key);
+    } catch (err) {
+      await controller.recordFailure(key, err);
+      throw err;
+    }
+  };
+
+  const informers = [databases, statefulSets, claims, ...children, backups, jobs];
   try {
-    // children first: the first reconciles find their StatefulSets and claims in the cache
-    await Promise.all([statefulSets, claims, ...children].map((i) => i.start()));
-    await databases.start();
+    // children first: the first reconciles find their StatefulSets, claims and Jobs in the cache
+    await Promise.all([statefulSets, claims, ...children, jobs].map((i) => i.start()));
+    await Promise.all([databases.start(), backups.start()]);
   } catch (err) {
     await Promise.all(informers.map((i) => i.stop()));
     throw err;
@@ -231,16 +290,20 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const startLeading = () => {
     leading = true;
     metrics.leader.set(1);
-    queue = newQueue();
+    queue = newQueue(reconcileDatabase, true);
     queue.start();
+    backupQueue = newQueue((key) => backupController.reconcile(key));
+    backupQueue.start();
     for (const db of databases.list()) enqueue(keyOf(db.metadata.namespace, db.metadata.name));
+    for (const b of backups.list()) enqueueBackup(b.metadata.namespace, b.metadata.name);
   };
   const stopLeading = async () => {
     leading = false;
     metrics.leader.set(0);
-    const current = queue;
+    const current = [queue, backupQueue];
     queue = undefined;
-    await current?.shutdown();
+    backupQueue = undefined;
+    await Promise.all(current.map((q) => q?.shutdown()));
   };
 
   let elector: LeaderElector | undefined;
@@ -283,8 +346,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       if (!queue) throw new Error("this replica is not the leader: it has no work queue");
       return queue;
     },
+    get backupQueue() {
+      if (!backupQueue) throw new Error("this replica is not the leader: it has no work queue");
+      return backupQueue;
+    },
     metrics,
     controller,
+    backupController,
     httpPort: address && typeof address === "object" ? address.port : undefined,
     isLeader: () => leading,
     isReady: ready,

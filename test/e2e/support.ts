@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { parse, parseAllDocuments } from "yaml";
-import { CRD_FILE, KDB_API_VERSION, KDB_CRD_NAME, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
+import { crdFiles, KDB_API_VERSION, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
 import { applyManifest, type Manifest, rawRequest } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 
@@ -12,23 +12,32 @@ interface CrdState {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${KDB_CRD_NAME}`;
-
 /**
- * Applies the checked-in KdbDatabase CRD, as a user would, and waits until its objects are served.
- * A CRD another suite deleted may still be terminating, where an apply changes nothing: wait for it
- * to go first. Established can be True a moment before the resource is served, so list it too.
+ * Applies the checked-in CRDs (KdbDatabase, KdbBackup, KdbScheduledBackup: the operator watches
+ * the first two), as a user would, and waits until their objects are served.
  */
 export async function installKdbCrd(kubeConfig: KubeConfig, fieldManager: string): Promise<void> {
-  await eventually("no KdbDatabase CRD still terminating", 60_000, async () => {
+  for (const { file } of crdFiles()) await installCrd(kubeConfig, fieldManager, file);
+  await kdbAdmissionReady(kubeConfig);
+}
+
+/**
+ * One CRD. A CRD another suite deleted may still be terminating, where an apply changes nothing:
+ * wait for it to go first. Established can be True a moment before the resource is served, so
+ * list it too.
+ */
+async function installCrd(kubeConfig: KubeConfig, fieldManager: string, file: string): Promise<void> {
+  const manifest = parse(readFileSync(file, "utf8")) as Manifest;
+  const crdPath = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${manifest.metadata.name}`;
+  await eventually(`no ${manifest.metadata.name} CRD still terminating`, 60_000, async () => {
     const crd = await rawRequest<CrdState>(kubeConfig, "GET", crdPath).catch((err: { code?: number }) => {
       if (err.code === 404) return undefined;
       throw err;
     });
     return crd?.metadata.deletionTimestamp === undefined ? true : undefined;
   });
-  await applyManifest(kubeConfig, parse(readFileSync(CRD_FILE, "utf8")) as Manifest, fieldManager);
-  await eventually("the KdbDatabase CRD established and served", 30_000, async () => {
+  await applyManifest(kubeConfig, manifest, fieldManager);
+  await eventually(`the ${manifest.metadata.name} CRD established and served`, 30_000, async () => {
     const crd = await rawRequest<CrdState>(kubeConfig, "GET", crdPath);
     if (!crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"))
       return undefined;
@@ -40,7 +49,6 @@ export async function installKdbCrd(kubeConfig: KubeConfig, fieldManager: string
     );
     return true;
   });
-  await kdbAdmissionReady(kubeConfig);
 }
 
 /**

@@ -24,6 +24,15 @@ export const LABELS = {
   engine: "timeseries.guru/engine",
   /** on claims: the stripe index */
   stripe: "timeseries.guru/stripe",
+  /** on a backup Job and its pod: the KdbBackup (the operator's lookup of the Job's owner) */
+  backup: "timeseries.guru/backup",
+  /**
+   * on a backup pod: the database it reads, which its NetworkPolicy admits. Not the database
+   * label: that one selects the database's own pod (Services, PDB, StatefulSet).
+   */
+  backupOf: "timeseries.guru/backup-of",
+  /** on a KdbBackup a KdbScheduledBackup created: that schedule */
+  schedule: "timeseries.guru/scheduled-backup",
 } as const;
 
 /**

@@ -9,7 +9,15 @@
  */
 import type { V1LabelSelector, V1PodDisruptionBudget } from "@kubernetes/client-node";
 import type { KdbDatabase } from "../../../crds/src/index.js";
-import { API_CLIENT_LABEL, childMetadata, ENGINE_HTTP_PORT, names, Q_PORT, selectorLabels } from "./names.js";
+import {
+  API_CLIENT_LABEL,
+  childMetadata,
+  ENGINE_HTTP_PORT,
+  LABELS,
+  names,
+  Q_PORT,
+  selectorLabels,
+} from "./names.js";
 
 /**
  * A NetworkPolicy as sent to the API server. Not client-node's V1NetworkPolicy: its model calls
@@ -48,7 +56,11 @@ export function buildPodDisruptionBudget(db: KdbDatabase): V1PodDisruptionBudget
 export function buildNetworkPolicy(db: KdbDatabase): NetworkPolicy {
   const ingress: IngressRule[] = [
     {
-      from: [{ namespaceSelector: {}, podSelector: { matchLabels: { ...API_CLIENT_LABEL } } }],
+      from: [
+        { namespaceSelector: {}, podSelector: { matchLabels: { ...API_CLIENT_LABEL } } },
+        // its backup Jobs' pods, in its own namespace (operator/src/builders/backup-job.ts)
+        { podSelector: { matchLabels: { [LABELS.backupOf]: db.metadata.name } } },
+      ],
       ports: [{ protocol: "TCP", port: Q_PORT }],
     },
   ];

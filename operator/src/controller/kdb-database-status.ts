@@ -120,7 +120,7 @@ function rollingUpdate(sts: V1StatefulSet): boolean {
   return currentRevision !== undefined && updateRevision !== undefined && currentRevision !== updateRevision;
 }
 
-type ConditionInput = Pick<Condition, "status" | "reason" | "message">;
+export type ConditionInput = Pick<Condition, "status" | "reason" | "message">;
 
 /** The database's conditions and phase for an observation (the Paused condition False). */
 export function computeStatus(db: KdbDatabase, observation: Observation): KdbDatabaseStatus {
@@ -305,14 +305,14 @@ const ORDER: readonly string[] = ["Ready", "Progressing", "Degraded", "StorageRe
  * Sets the given conditions, keeping the others; a condition whose status did not change keeps
  * its lastTransitionTime.
  */
-export function mergeConditions(
+export function mergeConditions<T extends string = ConditionType>(
   previous: Condition[] | undefined,
-  updates: Partial<Record<ConditionType, ConditionInput>>,
+  updates: Partial<Record<T, ConditionInput>>,
   generation: number,
   now: Date,
 ): Condition[] {
   const byType = new Map((previous ?? []).map((c) => [c.type, c]));
-  for (const [type, input] of Object.entries(updates) as [ConditionType, ConditionInput][]) {
+  for (const [type, input] of Object.entries(updates) as [T, ConditionInput][]) {
     const old = byType.get(type);
     byType.set(type, {
       type,

@@ -6,6 +6,7 @@
  */
 import {
   AppsV1Api,
+  BatchV1Api,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -17,7 +18,14 @@ import {
   StorageV1Api,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../../crds/src/index.js";
+import {
+  BACKUP_PLURAL,
+  KDB_GROUP,
+  KDB_PLURAL,
+  KDB_VERSION,
+  type KdbBackup,
+  type KdbDatabase,
+} from "../../../crds/src/index.js";
 import { FIELD_MANAGER } from "../builders/names.js";
 
 export const serverSideApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
@@ -33,6 +41,7 @@ export interface Applicable {
 export class Kube {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
   readonly policy: PolicyV1Api;
   readonly networking: NetworkingV1Api;
   readonly storage: StorageV1Api;
@@ -45,6 +54,7 @@ export class Kube {
     this.kubeConfig = kubeConfig;
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
+    this.batch = kubeConfig.makeApiClient(BatchV1Api);
     this.policy = kubeConfig.makeApiClient(PolicyV1Api);
     this.networking = kubeConfig.makeApiClient(NetworkingV1Api);
     this.storage = kubeConfig.makeApiClient(StorageV1Api);
@@ -70,13 +80,15 @@ export class Kube {
         return this.policy.patchNamespacedPodDisruptionBudget(params, serverSideApply);
       case "NetworkPolicy":
         return this.networking.patchNamespacedNetworkPolicy(params, serverSideApply);
+      case "Job":
+        return this.batch.patchNamespacedJob(params, serverSideApply);
       default:
         throw new Error(`the operator does not apply ${object.kind}`);
     }
   }
 
-  #ref(namespace: string, name: string) {
-    return { group: KDB_GROUP, version: KDB_VERSION, plural: KDB_PLURAL, namespace, name };
+  #ref(namespace: string, name: string, plural = KDB_PLURAL) {
+    return { group: KDB_GROUP, version: KDB_VERSION, plural, namespace, name };
   }
 
   async getDatabase(namespace: string, name: string): Promise<KdbDatabase> {
@@ -109,5 +121,26 @@ export class Kube {
     return (await (namespace
       ? this.custom.listNamespacedCustomObject({ ...base, namespace })
       : this.custom.listClusterCustomObject(base))) as { items: KdbDatabase[] };
+  }
+
+  async getBackup(namespace: string, name: string): Promise<KdbBackup> {
+    return (await this.custom.getNamespacedCustomObject(
+      this.#ref(namespace, name, BACKUP_PLURAL),
+    )) as KdbBackup;
+  }
+
+  /** Writes a KdbBackup's status through the status subresource (merge patch). */
+  async patchBackupStatus(backup: KdbBackup, status: unknown): Promise<KdbBackup> {
+    return (await this.custom.patchNamespacedCustomObjectStatus(
+      { ...this.#ref(backup.metadata.namespace!, backup.metadata.name, BACKUP_PLURAL), body: { status } },
+      mergePatch,
+    )) as KdbBackup;
+  }
+
+  async listBackups(namespace?: string): Promise<{ items: KdbBackup[] }> {
+    const base = { group: KDB_GROUP, version: KDB_VERSION, plural: BACKUP_PLURAL };
+    return (await (namespace
+      ? this.custom.listNamespacedCustomObject({ ...base, namespace })
+      : this.custom.listClusterCustomObject(base))) as { items: KdbBackup[] };
   }
 }

@@ -421,7 +421,7 @@ describe("operator builders", () => {
       assert.equal(buildPodDisruptionBudget(evictable).spec!.maxUnavailable, 1);
     });
 
-    it("admits only guru-api pods to the q port", () => {
+    it("admits only guru-api pods, and its own backup pods, to the q port", () => {
       assert.deepEqual(buildNetworkPolicy(engineDb()), {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -436,6 +436,7 @@ describe("operator builders", () => {
                   namespaceSelector: {},
                   podSelector: { matchLabels: { "app.kubernetes.io/name": "guru-api" } },
                 },
+                { podSelector: { matchLabels: { "timeseries.guru/backup-of": "trades" } } },
               ],
               ports: [{ protocol: "TCP", port: 5000 }],
             },
