@@ -9,8 +9,10 @@
  * the sample standard deviation (the engine's is the population one, so it is rescaled by
  * n/(n−1), and null below two values); a single selector without GROUP BY time carries the time of
  * the point it selected; GROUP BY time buckets start at multiples of the interval from 1970 plus
- * the offset, which the engine's 2000-aligned buckets equal when the interval divides the distance.
+ * the offset: the engine's 2000-aligned buckets where the interval divides the distance, else one
+ * engine call per bucket (`windowsOf`).
  */
+import type { QTable } from "../../../qipc/src/index.js";
 import type { QueryInput } from "../queries/query-schemas.js";
 import type { Column } from "../series/series-schemas.js";
 import type { SelectStatement } from "./ast.js";
@@ -204,6 +206,47 @@ interface AggContext {
   m: string;
   ctx: SelectContext;
   groups: Map<string, Group>;
+  /** the engine calls each field takes */
+  windows: Window[];
+}
+
+/** One engine call's range; `at`, when set, is the one InfluxDB bucket it fills (no engine bucket). */
+interface Window {
+  start: bigint | undefined;
+  end: bigint | undefined;
+  at?: bigint;
+}
+
+/** Most GROUP BY time() buckets a statement may take one engine call each (see `windowsOf`). */
+export const MAX_UNALIGNED_BUCKETS = 1000;
+
+/**
+ * The engine buckets from 2000-01-01, InfluxDB from 1970 plus the offset: where the interval
+ * divides the distance (1s, 1m, 5m, 1h, 1d, ...) one bucketed call answers; otherwise (1w, 7d,
+ * 1h with a 15m offset, ...) each InfluxDB bucket is a call of its own over its range.
+ */
+function windowsOf(st: SelectStatement, t: Translated, end: bigint | undefined): Window[] {
+  const interval = st.interval;
+  if (interval === undefined || mod(ENGINE_ALIGNMENT - interval.offset, interval.ns) === 0n)
+    return [{ start: t.start, end }];
+  if (t.start === undefined || end === undefined)
+    throw new StatementError(
+      "a GROUP BY time() interval not aligned with 2000-01-01 (such as 1w, or an offset) needs a lower time bound (time >= ...)",
+    );
+  const first = t.start - mod(t.start - interval.offset, interval.ns);
+  const count = (end - 1n - first) / interval.ns + 1n;
+  if (count > BigInt(MAX_UNALIGNED_BUCKETS))
+    throw new StatementError(
+      `${count} GROUP BY time() buckets: an interval not aligned with 2000-01-01 takes at most ${MAX_UNALIGNED_BUCKETS}; narrow the time range or widen the interval`,
+    );
+  const windows: Window[] = [];
+  for (let at = first; at < end; at += interval.ns)
+    windows.push({
+      start: at < t.start ? t.start : at,
+      end: at + interval.ns < end ? at + interval.ns : end,
+      at,
+    });
+  return windows;
 }
 
 function rowAt(g: Group, at: bigint, width: number): Row {
@@ -220,13 +263,13 @@ function rowAt(g: Group, at: bigint, width: number): Row {
   return row;
 }
 
-function baseInput(a: AggContext, field: string, by: string[], agg: string[]): QueryInput {
+function baseInput(a: AggContext, w: Window, field: string, by: string[], agg: string[]): QueryInput {
   const column = a.byName.get(field)!;
   const present = presentCondition(column);
-  const interval = a.st.interval;
+  const interval = w.at === undefined ? a.st.interval : undefined;
   return {
     precision: "ns",
-    ...range({ ...a.t, end: a.end }),
+    ...range({ ...a.t, start: w.start, end: w.end }),
     where: whereInput([...a.t.conditions, ...(present === undefined ? [] : [present])]),
     ...(by.length === 0 ? {} : { by }),
     ...(interval === undefined ? {} : { bucket: `${interval.ns}ns`, fill: "none" as const }),
@@ -245,7 +288,19 @@ async function aggregateField(
     ...mine.map(({ fn, i }) => `influxql_${i}=${ENGINE_FN[fn]}(${field})`),
     `influxql_n=count(${field})`,
   ];
-  const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, field, by, agg));
+  for (const w of a.windows) {
+    const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, w, field, by, agg));
+    aggregated(a, w, table, field, mine);
+  }
+}
+
+function aggregated(
+  a: AggContext,
+  w: Window,
+  table: QTable,
+  field: string,
+  mine: { fn: string; i: number }[],
+): void {
   const get = tableColumns(table);
   const time = get.get("time");
   const n = get.get("influxql_n")!;
@@ -254,7 +309,7 @@ async function aggregateField(
     const count = (n(r) as bigint | null) ?? 0n;
     if (count === 0n) continue;
     const g = groupOf(a.groups, a.groupTags, get, r);
-    const row = rowAt(g, time === undefined ? (a.t.start ?? 0n) : (time(r) as bigint), a.aggs.length);
+    const row = rowAt(g, rowTime(a, w, time, r), a.aggs.length);
     row.counts.set(field, count);
     row.present.add(field);
     for (const { fn, i } of mine) {
@@ -266,6 +321,16 @@ async function aggregateField(
       row.values[i] = v;
     }
   }
+}
+
+/** The bucket of a result row: the engine's, the window's, or the range's start without buckets. */
+function rowTime(
+  a: AggContext,
+  w: Window,
+  time: ((r: number) => EngineValue) | undefined,
+  r: number,
+): bigint {
+  return time === undefined ? (w.at ?? a.t.start ?? 0n) : (time(r) as bigint);
 }
 
 function before(x: InfluxValue, y: InfluxValue): boolean {
@@ -284,14 +349,26 @@ async function selectorField(a: AggContext, field: string, mine: { fn: string; i
     `influxql_tmin=min(time)`,
     `influxql_tmax=max(time)`,
   ];
-  const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, field, allTags, agg));
+  for (const w of a.windows) {
+    const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, w, field, allTags, agg));
+    selected(a, w, table, field, mine);
+  }
+}
+
+function selected(
+  a: AggContext,
+  w: Window,
+  table: QTable,
+  field: string,
+  mine: { fn: string; i: number }[],
+): void {
   const get = tableColumns(table);
   const time = get.get("time");
   const [tmin, tmax] = [get.get("influxql_tmin")!, get.get("influxql_tmax")!];
   for (let r = 0; r < rowsOf(table); r++) {
     if (tmin(r) === null) continue;
     const g = groupOf(a.groups, a.groupTags, get, r);
-    const row = rowAt(g, time === undefined ? (a.t.start ?? 0n) : (time(r) as bigint), a.aggs.length);
+    const row = rowAt(g, rowTime(a, w, time, r), a.aggs.length);
     row.present.add(field);
     for (const { fn, i } of mine) {
       const v = get.get(`influxql_${i}`)!(r) as InfluxValue;
@@ -392,15 +469,10 @@ async function aggregateSeries(
   const byName = new Map(columns.map((c) => [c.name, c]));
   const interval = st.interval;
   let end = t.end;
-  if (interval !== undefined) {
-    if (mod(ENGINE_ALIGNMENT - interval.offset, interval.ns) !== 0n)
-      throw new StatementError(
-        "guru-api aligns GROUP BY time() buckets to 2000-01-01, which equals InfluxDB's alignment only for intervals (and offsets) that divide 10957 days, such as 1s, 1m, 5m, 1h or 1d",
-      );
-    // InfluxDB ends a GROUP BY time() query without an upper bound at now()
-    end ??= ctx.now + 1n;
-  }
-  const a: AggContext = { st, aggs, byName, groupTags, t, end, db, m, ctx, groups: new Map() };
+  // InfluxDB ends a GROUP BY time() query without an upper bound at now()
+  if (interval !== undefined) end ??= ctx.now + 1n;
+  const windows = windowsOf(st, t, end);
+  const a: AggContext = { st, aggs, byName, groupTags, t, end, db, m, ctx, groups: new Map(), windows };
   for (const field of [...new Set(aggs.map((x) => x.field))]) {
     const column = byName.get(field);
     if (column === undefined || column.tag) continue;

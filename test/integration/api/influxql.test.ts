@@ -23,6 +23,7 @@ type Series = { name?: string; tags?: Record<string, string>; columns: string[];
 const T0 = Date.UTC(2024, 0, 1); // ms
 const T1 = T0 + 2 * 3_600_000;
 const RANGE = `time >= ${T0}ms and time <= ${T1 - 1}ms`;
+const WEEKS = "time >= '2023-12-10T00:00:00Z' AND time < '2024-01-25T00:00:00Z'";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -115,6 +116,9 @@ function lineProtocol(): string {
     }
     if (i % 4 === 0) lines.push(`mem,host=a free=${(i * 31) % 1000}i ${T0 / 1000 + i * 37}`);
   }
+  // six weeks around T0 (a Monday), every 31 hours: weeks as InfluxDB counts them from a Thursday
+  for (let i = 0; i < 32; i++)
+    lines.push(`disk,host=${i % 3 ? "a" : "b"} used=${(i * 11) % 23}i ${T0 / 1000 + (i - 16) * 31 * 3600}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -140,6 +144,14 @@ const CORPUS = [
   `SELECT mean("free") FROM "mem" WHERE ${RANGE} GROUP BY time(10m) fill(null)`,
   `SELECT stddev("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(20m), "host" fill(null)`,
   `SELECT mean("usage") FROM "nope" WHERE ${RANGE} GROUP BY time(1h)`,
+  // intervals and offsets the engine's 2000-01-01 buckets do not share with InfluxDB's epoch ones
+  `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(1w)`,
+  `SELECT count("used"), max("used"), first("used"), last("used"), median("used") FROM "disk" WHERE ${WEEKS} GROUP BY time(1w) fill(null)`,
+  `SELECT mean("used") FROM "disk" WHERE ${WEEKS} GROUP BY time(7d), "host" fill(0)`,
+  `SELECT sum("used") FROM "disk" WHERE ${WEEKS} GROUP BY time(1w, 1d) fill(previous) ORDER BY time DESC LIMIT 3`,
+  `SELECT mean("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(1h, 15m) fill(null)`,
+  `SELECT sum("n"), last("n") FROM "cpu" WHERE ${RANGE} GROUP BY time(10m, 3m), "host" fill(none)`,
+  `SELECT median("usage"), stddev("usage") FROM "cpu" WHERE ${RANGE} GROUP BY time(7m) fill(linear)`,
   // aggregates over the whole range; a lone selector carries its point's time
   `SELECT mean("usage"), count("n") FROM "cpu" WHERE ${RANGE}`,
   `SELECT max("usage") FROM "cpu" WHERE ${RANGE} GROUP BY "host"`,
