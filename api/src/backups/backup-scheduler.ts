@@ -74,11 +74,18 @@ export class BackupScheduler {
     return this.#ticking;
   }
 
+  /**
+   * One due database at a time: while this instance backs one up, the others claim the rest, so
+   * databases due at the same minute spread over the instances.
+   */
   async #tick(): Promise<ScheduledRun[]> {
-    const now = this.#o.clock();
-    const due = (await this.#o.schedules.all()).filter((s) => s.nextRunAt <= now);
-    const runs = await Promise.all(due.map((slot) => this.#due(slot, now)));
-    return runs.filter((r) => r !== undefined);
+    const due = (await this.#o.schedules.all()).filter((s) => s.nextRunAt <= this.#o.clock());
+    const runs: ScheduledRun[] = [];
+    for (const slot of due) {
+      const run = await this.#due(slot, this.#o.clock());
+      if (run !== undefined) runs.push(run);
+    }
+    return runs;
   }
 
   async #due(listed: ScheduleSlot, now: number): Promise<ScheduledRun | undefined> {
