@@ -218,7 +218,7 @@ interface Window {
 }
 
 /** Most GROUP BY time() buckets a statement may take one engine call each (see `windowsOf`). */
-export const MAX_UNALIGNED_BUCKETS = 1000;
+const MAX_UNALIGNED_BUCKETS = 1000;
 
 /**
  * The engine buckets from 2000-01-01, InfluxDB from 1970 plus the offset: where the interval
@@ -242,7 +242,7 @@ function windowsOf(st: SelectStatement, t: Translated, end: bigint | undefined):
   const windows: Window[] = [];
   for (let at = first; at < end; at += interval.ns)
     windows.push({
-      start: at < t.start ? t.start : at,
+      start: at === first ? t.start : at, // the range may start inside the first bucket
       end: at + interval.ns < end ? at + interval.ns : end,
       at,
     });
@@ -288,19 +288,29 @@ async function aggregateField(
     ...mine.map(({ fn, i }) => `influxql_${i}=${ENGINE_FN[fn]}(${field})`),
     `influxql_n=count(${field})`,
   ];
-  for (const w of a.windows) {
-    const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, w, field, by, agg));
-    aggregated(a, w, table, field, mine);
-  }
+  await perWindow({ a, field, mine }, by, agg, aggregated);
 }
 
-function aggregated(
-  a: AggContext,
-  w: Window,
-  table: QTable,
-  field: string,
-  mine: { fn: string; i: number }[],
-): void {
+/** The items of one field that an engine call answers. */
+interface FieldCall {
+  a: AggContext;
+  field: string;
+  mine: { fn: string; i: number }[];
+}
+
+/** The field's engine call in each window, each answer handed to `take` with its window. */
+async function perWindow(
+  call: FieldCall,
+  by: string[],
+  agg: string[],
+  take: (call: FieldCall, w: Window, table: QTable) => void,
+): Promise<void> {
+  const { a, field } = call;
+  for (const w of a.windows)
+    take(call, w, await a.ctx.reader.query(a.db, a.m, baseInput(a, w, field, by, agg)));
+}
+
+function aggregated({ a, field, mine }: FieldCall, w: Window, table: QTable): void {
   const get = tableColumns(table);
   const time = get.get("time");
   const n = get.get("influxql_n")!;
@@ -349,19 +359,10 @@ async function selectorField(a: AggContext, field: string, mine: { fn: string; i
     `influxql_tmin=min(time)`,
     `influxql_tmax=max(time)`,
   ];
-  for (const w of a.windows) {
-    const table = await a.ctx.reader.query(a.db, a.m, baseInput(a, w, field, allTags, agg));
-    selected(a, w, table, field, mine);
-  }
+  await perWindow({ a, field, mine }, allTags, agg, selected);
 }
 
-function selected(
-  a: AggContext,
-  w: Window,
-  table: QTable,
-  field: string,
-  mine: { fn: string; i: number }[],
-): void {
+function selected({ a, field, mine }: FieldCall, w: Window, table: QTable): void {
   const get = tableColumns(table);
   const time = get.get("time");
   const [tmin, tmax] = [get.get("influxql_tmin")!, get.get("influxql_tmax")!];

@@ -384,6 +384,15 @@ describe("InfluxQL /query on guru-engine, with InfluxDB 1.x as the oracle", func
     assert.match((res.body as Answer).results[0]!.error!, /more than \d+ rows \(GURU_API_QUERY_MAX_ROWS\)/);
   });
 
+  it("refuses, as statement errors, unaligned intervals without a lower bound or with too many buckets", async () => {
+    const unbounded = await ours('SELECT mean("usage") FROM "cpu" GROUP BY time(1w)');
+    assert.match((unbounded.body as Answer).results[0]!.error!, /needs a lower time bound/);
+    const many = await ours(
+      `SELECT mean("usage") FROM "cpu" WHERE time >= 0 AND time < ${T1}ms GROUP BY time(7m)`,
+    );
+    assert.match((many.body as Answer).results[0]!.error!, /takes at most 1000; narrow the time range/);
+  });
+
   it("answers any text with 200 or 400, never a server error", async () => {
     const words = [
       "SELECT",
