@@ -4,21 +4,11 @@
 # the services the packages bring are stopped and disabled. Idempotent: a second run only checks.
 set -euo pipefail
 
-PACKAGES=(influxdb victoria-metrics)
 SERVICES=(influxdb victoria-metrics)
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} (Debian packages)…"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=debian-packages.sh
+. "$(dirname "$0")/debian-packages.sh"
+install_missing influxdb victoria-metrics
 
 # With systemd the units are disabled; without it (containers) the init scripts may have started
 # the daemons anyway, so they are stopped through the init scripts and, failing that, by the
