@@ -20,7 +20,13 @@ import { pino } from "pino";
 import { parse, parseAllDocuments } from "yaml";
 import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
-import { CRD_FILE, DELETION_PROTECTION_POLICY, KDB_CRD_NAME, POLICIES_FILE } from "../../crds/src/index.js";
+import {
+  CRD_FILE,
+  crdFiles,
+  DELETION_PROTECTION_POLICY,
+  KDB_CRD_NAME,
+  POLICIES_FILE,
+} from "../../crds/src/index.js";
 import {
   ApiError,
   applyManifest,
@@ -211,12 +217,17 @@ describe("e2e: the Helm chart", function () {
       assert.ok(!objects.some((o) => o.kind === "HorizontalPodAutoscaler"), "no HPA in local mode");
       const api = objects.find((o) => o.kind === "Deployment" && o.metadata.name.endsWith("-api"));
       assert.equal(api?.spec?.replicas, 1);
-      const crd = objects.find((o) => o.kind === "CustomResourceDefinition") as Obj;
-      assert.equal((crd.metadata.annotations as Record<string, string>)["helm.sh/resource-policy"], "keep");
-      // the same CRD as crds/, but for the annotation
-      const generated = parse(await readFile(CRD_FILE, "utf8")) as Obj;
-      const { annotations: _, ...metadata } = crd.metadata;
-      assert.deepEqual({ ...crd, metadata }, generated);
+      // every CRD of crds/ (KdbDatabase, KdbBackup, KdbScheduledBackup), the same but for the annotation
+      const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+      assert.equal(crds.length, crdFiles().length);
+      for (const { file } of crdFiles()) {
+        const generated = parse(await readFile(file, "utf8")) as Obj;
+        const crd = crds.find((o) => o.metadata.name === generated.metadata.name) as Obj;
+        assert.ok(crd, `${generated.metadata.name} rendered`);
+        assert.equal((crd.metadata.annotations as Record<string, string>)["helm.sh/resource-policy"], "keep");
+        const { annotations: _, ...metadata } = crd.metadata;
+        assert.deepEqual({ ...crd, metadata }, generated);
+      }
       const without = await template("--set", "crds.install=false");
       assert.ok(!without.some((o) => o.kind === "CustomResourceDefinition"));
     });
@@ -599,10 +610,12 @@ describe("e2e: the Helm chart", function () {
         (await columns()).includes("KubectlNewer"),
         `printer columns: ${(await columns()).join(", ")}`,
       );
-      assert.doesNotMatch(
-        await helm("get", "manifest", release, "--namespace", ns.name),
-        /kind: CustomResourceDefinition/,
-      );
+      const manifest = parseAllDocuments(await helm("get", "manifest", release, "--namespace", ns.name));
+      const crdNames = manifest
+        .map((d) => d.toJSON() as Obj | null)
+        .filter((o) => o?.kind === "CustomResourceDefinition")
+        .map((o) => o?.metadata.name);
+      assert.ok(!crdNames.includes(KDB_CRD_NAME), `helm still applies ${KDB_CRD_NAME}`);
     });
 
     it("keeps the CRD and the databases namespace on helm uninstall", async () => {
