@@ -56,6 +56,13 @@ export class DatabaseConnections {
 
   constructor(options: ConnectionsOptions) {
     this.#o = options;
+    options.provisioner.onServing?.((uid) => this.#serving(uid));
+  }
+
+  /** An engine (re)started: what its predecessor's failures opened is closed, its endpoint asked anew. */
+  #serving(uid: string): void {
+    this.#breakers.get(uid)?.succeeded();
+    this.#stale(uid);
   }
 
   async #pool(db: ProvisionTarget): Promise<QPool> {
@@ -142,11 +149,11 @@ export class DatabaseConnections {
         const pool = await this.#pool(db);
         return await pool.sync(buildCall(name, args), { timeoutMs: options.timeoutMs });
       } catch (err) {
-        const unreachable =
-          err instanceof QConnectionError ||
-          (err instanceof DependencyError && err.code === "DATABASE_UNAVAILABLE");
+        // only silence opens the breaker: a provisioner saying the engine is starting is an answer
+        const silent = err instanceof QConnectionError;
+        const unreachable = silent || (err instanceof DependencyError && err.code === "DATABASE_UNAVAILABLE");
         if (unreachable) {
-          breaker.failed();
+          if (silent) breaker.failed();
           this.#stale(db.uid);
         }
         if (!unreachable || attempt >= tries || breaker.open) throw err;

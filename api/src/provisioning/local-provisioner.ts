@@ -3,8 +3,10 @@
  * `<dataDir>/<accountId>/<database>/stripe-<i>` (one segment directory per stripe, as volumes in
  * Kubernetes), its login in `credentials` beside them (mode 0600), its q IPC port picked by the
  * kernel on loopback. Engines run as child processes (default: isolated, killable) or in this
- * process. A ready database whose engine died is restarted on its next use. Child engines stop
- * when this process dies (their liveness pipe, engine/src/child-process.ts).
+ * process. An engine that exits on its own is restarted at once (after a pause when it lived only
+ * briefly, so a crash loop does not spin), and one never started here (after an API restart) on its
+ * database's next use. Child engines stop when this process dies (their liveness pipe,
+ * engine/src/child-process.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -23,6 +25,9 @@ import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./
 const USER = "guru";
 /** how long a start is retried: the engine of a crashed predecessor may still hold the files' lock */
 const START_RETRY_MS = 20_000;
+/** an engine that exits sooner than this after its start is restarted only after RESTART_PAUSE_MS */
+const SHORT_LIFE_MS = 10_000;
+const RESTART_PAUSE_MS = 2_000;
 
 interface RunningEngine {
   port: number;
@@ -58,6 +63,7 @@ export class LocalProvisioner implements Provisioner {
   readonly restoresOnStart = true;
   readonly #o: LocalProvisionerOptions;
   readonly #instances = new Map<string, Instance>();
+  readonly #servingListeners: ((uid: string) => void)[] = [];
   #closed = false;
 
   constructor(options: LocalProvisionerOptions) {
@@ -66,6 +72,10 @@ export class LocalProvisioner implements Provisioner {
 
   supportsEngine(engine: Engine): boolean {
     return engine === "guru-engine";
+  }
+
+  onServing(listener: (uid: string) => void): void {
+    this.#servingListeners.push(listener);
   }
 
   get restores(): boolean {
@@ -150,12 +160,8 @@ export class LocalProvisioner implements Provisioner {
       onLine: (line) => this.#engineLog(db, line),
     });
     let exited = false;
-    void child.exited.then((code) => {
-      exited = true;
-      if (!this.#closed)
-        this.#o.logger.warn({ database: db.name, accountId: db.accountId, code }, "guru-engine exited");
-    });
-    return {
+    const startedAt = Date.now();
+    const running: RunningEngine = {
       port: child.port,
       stop: async () => {
         await child.stop();
@@ -165,6 +171,21 @@ export class LocalProvisioner implements Provisioner {
       },
       alive: () => !exited,
     };
+    void child.exited.then((code) => {
+      exited = true;
+      if (this.#closed) return;
+      this.#o.logger.warn({ database: db.name, accountId: db.accountId, code }, "guru-engine exited");
+      void this.#restartAfterExit(db, running, Date.now() - startedAt);
+    });
+    return running;
+  }
+
+  /** Restarts an engine that exited on its own, unless it was stopped or replaced meanwhile. */
+  async #restartAfterExit(db: ProvisionTarget, dead: RunningEngine, livedMs: number): Promise<void> {
+    if (livedMs < SHORT_LIFE_MS) await sleep(RESTART_PAUSE_MS);
+    const current = this.#instances.get(db.uid);
+    if (this.#closed || current?.engine !== dead || current.state !== "ready") return;
+    await this.#ensure(db, true);
   }
 
   /** A line of a child engine's log (JSON, warn and above) into ours, so its errors are seen. */
@@ -229,6 +250,7 @@ export class LocalProvisioner implements Provisioner {
           { database: db.name, accountId: db.accountId, port: engine.port, dir },
           "guru-engine started",
         );
+        for (const listener of this.#servingListeners) listener(db.uid);
       },
       (err: unknown) => {
         instance.state = "failed";
@@ -261,7 +283,7 @@ export class LocalProvisioner implements Provisioner {
     await rm(this.directory(db), { recursive: true, force: true });
   }
 
-  /** Kills the database's engine with SIGKILL, as a crash would (it restarts on next use). */
+  /** Kills the database's engine with SIGKILL, as a crash would (it is restarted at once). */
   async kill(db: Pick<ProvisionTarget, "uid">): Promise<void> {
     await this.#instances.get(db.uid)?.engine?.kill();
   }

@@ -64,6 +64,11 @@ export interface Provisioner {
    * out where that would cost a call (Kubernetes: the operator reports through `status`).
    */
   serving?(db: ProvisionTarget): ProvisionState;
+  /**
+   * Calls `listener` whenever a database's engine starts serving (again), so that callers stop
+   * treating it as down at once instead of after their own back-off (local: an engine restarted).
+   */
+  onServing?(listener: (uid: string) => void): void;
   health(): { status: "ok" | "degraded"; detail?: string };
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createServer } from "node:net";
 import { pino } from "pino";
 import { DatabaseConnections } from "../../../api/src/data/connections.js";
 import { DependencyError } from "../../../api/src/errors/errors.js";
@@ -30,13 +31,18 @@ describe("database connections: the circuit breaker's probe", () => {
   let now = 0;
   /** how the server answers: a value, a q error, or never */
   let mode: "ok" | "error" | "hang" = "ok";
-  /** while true, the provisioner has no endpoint (a failure to reach the database) */
+  /** while true, the endpoint refuses connections (a failure to reach the database) */
   let down = false;
+  /** while true, the provisioner says the engine is starting (it has no endpoint, and knows why) */
+  let starting = false;
   let hung: (() => void)[] = [];
+  let servingAgain: (uid: string) => void = () => {};
 
   beforeEach(async () => {
     mode = "ok";
     down = false;
+    starting = false;
+    const deadPort = await closedPort();
     server = createQServer({
       handle: () => {
         if (mode === "error") throw new QFail("guru.boom");
@@ -47,8 +53,11 @@ describe("database connections: the circuit breaker's probe", () => {
     const { port } = await server.listen(0, "127.0.0.1");
     const provisioner = {
       endpoint: async () => {
-        if (down) throw new DependencyError("DATABASE_UNAVAILABLE", "no endpoint");
-        return { host: "127.0.0.1", port, user: "u", password: "p" };
+        if (starting) throw new DependencyError("DATABASE_UNAVAILABLE", "database metrics is starting");
+        return { host: "127.0.0.1", port: down ? deadPort : port, user: "u", password: "p" };
+      },
+      onServing: (listener: (uid: string) => void) => {
+        servingAgain = listener;
       },
     } as unknown as Provisioner;
     connections = new DatabaseConnections({
@@ -57,6 +66,7 @@ describe("database connections: the circuit breaker's probe", () => {
       poolSize: 2, // a request hung on one leaves the other free
       requestTimeoutMs: 30_000,
       endpointTtlMs: 0, // ask for the endpoint every time, so `down` applies at once
+      acquireTimeoutMs: 300, // how long a refused endpoint is retried before the request fails
       maxWritesInFlight: 1,
       breaker: { threshold: 3, cooldownMs: COOLDOWN_MS, now: () => now },
     });
@@ -75,13 +85,31 @@ describe("database connections: the circuit breaker's probe", () => {
       (err: { code?: string; message: string }) =>
         `${err.code}${err.message.includes("down") ? " (breaker)" : ""}`,
     );
-  /** three failures to reach it, then the cooldown passes: the next request is the probe */
-  const openAndCoolDown = async () => {
+  /** failures to reach it until the breaker opens */
+  const open = async () => {
     down = true;
     for (let i = 0; (await code(read())) !== "DATABASE_UNAVAILABLE (breaker)"; i++) assert.ok(i < 3);
     down = false;
+  };
+  /** open, then the cooldown passes: the next request is the probe */
+  const openAndCoolDown = async () => {
+    await open();
     now += COOLDOWN_MS;
   };
+
+  it("is not opened by a provisioner saying the engine is starting: that is an answer", async () => {
+    starting = true;
+    for (let i = 0; i < 6; i++) assert.equal(await code(read()), "DATABASE_UNAVAILABLE");
+    starting = false;
+    assert.equal(await code(read()), "ok");
+  });
+
+  it("closes at once when the provisioner says the engine serves again, without the cooldown", async () => {
+    await open();
+    assert.equal(await code(read()), "DATABASE_UNAVAILABLE (breaker)");
+    servingAgain(db.uid);
+    assert.equal(await code(read()), "ok");
+  });
 
   it("closes when the probe meets a q error: the database answered", async () => {
     await openAndCoolDown();
@@ -111,3 +139,12 @@ describe("database connections: the circuit breaker's probe", () => {
     assert.equal(await inFlight, "ok");
   });
 });
+
+/** A loopback port nothing listens on: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
