@@ -289,6 +289,29 @@ export const retentionSchema = z
   })
   .describe("How long data is kept. Unset keeps everything.");
 
+export const bootstrapSchema = z
+  .object({
+    fromBackup: z
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(52)
+          .describe("A KdbBackup in the same namespace; the database waits until it is Completed."),
+      })
+      .describe(
+        "Start from a backup, as CloudNativePG's bootstrap.recovery: before the engine first starts, an " +
+          "init container fills each stripe from the backup's snapshot (segment k into stripe k, so the " +
+          "source database must have had as many stripes).",
+      ),
+  })
+  .meta({
+    "x-kubernetes-validations": [
+      { rule: "self == oldSelf", message: "bootstrap is immutable: a database is bootstrapped once" },
+    ],
+  })
+  .describe("Where a new database's data comes from. Unset: it starts empty. Set at creation only.");
+
 export const ENGINES = ["kdb", "guru-engine"] as const;
 export type Engine = (typeof ENGINES)[number];
 
@@ -328,6 +351,7 @@ export const kdbDatabaseSpecSchema = z
       ),
     settings: settingsSchema.prefault({}),
     retention: retentionSchema.optional(),
+    bootstrap: bootstrapSchema.optional(),
     paused: z
       .boolean()
       .default(false)
@@ -356,6 +380,10 @@ export const kdbDatabaseSpecSchema = z
       {
         rule: "self.engine != 'kdb' || has(self.licenseSecret)",
         message: "engine kdb needs licenseSecret (a Secret holding kc.lic or k4.lic)",
+      },
+      {
+        rule: "has(self.bootstrap) == has(oldSelf.bootstrap)",
+        message: "bootstrap is set at creation only",
       },
     ],
   })

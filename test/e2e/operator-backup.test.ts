@@ -5,10 +5,12 @@
  * kubelet, no image): kwok plays the kubelet and takes a Job's pod straight to Succeeded (its
  * pod-complete stage), and the real Job controller then completes the Job. So a failed container
  * cannot be staged without racing kwok; the failure tested is a Job deleted before it finished.
- * No S3 is written: what the backup program does is the API's suites' concern.
+ * No S3 is written: what the backup program does is the API's suites' concern. A database with
+ * spec.bootstrap.fromBackup waits for a Completed backup, then gets the restore init container.
  */
 import { strict as assert } from "node:assert";
 import {
+  AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -25,6 +27,7 @@ import {
   KDB_VERSION,
   type KdbBackup,
   type KdbBackupSpecInput,
+  type KdbDatabase,
   kdbBackupManifest,
   kdbDatabaseManifest,
 } from "../../crds/src/index.js";
@@ -44,6 +47,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
   let custom: CustomObjectsApi;
   let batch: BatchV1Api;
   let core: CoreV1Api;
+  let apps: AppsV1Api;
 
   before(async function () {
     this.timeout(90_000);
@@ -51,6 +55,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     batch = kubeConfig.makeApiClient(BatchV1Api);
     core = kubeConfig.makeApiClient(CoreV1Api);
+    apps = kubeConfig.makeApiClient(AppsV1Api);
     await installKdbCrd(kubeConfig, "e2e-operator");
     for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
     // the service account whose IAM role may write the bucket (IRSA's annotation)
@@ -199,6 +204,60 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
     const bad = await refusal(createBackup("bad", { database: "ledger", s3: { bucket: "Not_A_Bucket" } }));
     assert.equal(bad.code, 422);
     assert.match(bad.message, /spec\.s3\.bucket/);
+  });
+
+  it("starts a database from a Completed backup only, with a restore init container", async () => {
+    const create = (name: string, backup: string) =>
+      custom.createNamespacedCustomObject({
+        ...ref(KDB_PLURAL, ""),
+        body: kdbDatabaseManifest(name, ns.name, {
+          storage: { stripes: 2, size: "10Gi" },
+          bootstrap: { fromBackup: { name: backup } },
+        }),
+      });
+    const database = (name: string, ok: (db: KdbDatabase) => boolean) =>
+      eventually(`${name}: status`, 60_000, async () => {
+        const db = (await custom.getNamespacedCustomObject(ref(KDB_PLURAL, name))) as KdbDatabase;
+        return db.status?.observedGeneration === db.metadata.generation && ok(db) ? db : undefined;
+      });
+    const degraded = (db: KdbDatabase) => db.status?.conditions?.find((c) => c.type === "Degraded")?.reason;
+    await create("from-missing", "no-such-backup");
+    await create("from-failed", "stuck");
+    await create("from-nightly", "nightly");
+    await database("from-missing", (db) => degraded(db) === "BackupNotFound");
+    await database("from-failed", (db) => degraded(db) === "BackupNotCompleted");
+    for (const waiting of ["from-missing", "from-failed"])
+      assert.equal(
+        (await refusal(apps.readNamespacedStatefulSet({ name: waiting, namespace: ns.name }))).code,
+        404,
+      );
+
+    await database("from-nightly", (db) => db.status?.phase === "Ready");
+    const sts = await apps.readNamespacedStatefulSet({ name: "from-nightly", namespace: ns.name });
+    const pod = sts.spec?.template.spec;
+    assert.equal(pod?.serviceAccountName, "guru-backup");
+    const restore = pod?.initContainers?.[0];
+    assert.equal(restore?.name, "restore");
+    const env = Object.fromEntries((restore?.env ?? []).map((e) => [e.name, e.value]));
+    assert.deepEqual(env, {
+      GURU_RESTORE_S3_BUCKET: "guru-backups",
+      GURU_RESTORE_S3_PREFIX: `team-a/${ns.name}/ledger/nightly/`,
+      GURU_RESTORE_STRIPES: "/data/stripe-0 /data/stripe-1",
+      AWS_REGION: "eu-west-1",
+    });
+    assert.deepEqual(
+      restore?.volumeMounts?.map((m) => m.mountPath),
+      ["/data/stripe-0", "/data/stripe-1"],
+    );
+
+    const late = await refusal(
+      custom.patchNamespacedCustomObject(
+        { ...ref(KDB_PLURAL, "ledger"), body: { spec: { bootstrap: { fromBackup: { name: "nightly" } } } } },
+        mergePatch,
+      ),
+    );
+    assert.equal(late.code, 422);
+    assert.match(late.message, /bootstrap is set at creation only/);
   });
 
   it("deletes its Job with the KdbBackup (owner reference, garbage collector)", async () => {

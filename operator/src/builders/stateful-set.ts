@@ -48,6 +48,7 @@ import {
   selectorLabels,
   stripeMount,
 } from "./names.js";
+import { buildRestoreContainer, type RestoreSource } from "./restore-container.js";
 
 export const CONTAINER_NAME = "database";
 
@@ -242,12 +243,18 @@ export function templateInputsHash(db: KdbDatabase, inputs: PodInputs): string {
 export interface StatefulSetOptions {
   /** size of the claim templates: the live one while the volumes grow (templates are immutable) */
   claimSize?: string;
+  /**
+   * spec.bootstrap's backup, while the StatefulSet is first made: its init container. Not part of
+   * the template inputs (spec.bootstrap is), so a pod built without it later (the backup gone, the
+   * stripes long filled) is only rebuilt at a spec change.
+   */
+  restore?: RestoreSource;
 }
 
 export function buildStatefulSet(
   db: KdbDatabase,
   inputs: PodInputs,
-  { claimSize = db.spec.storage.size }: StatefulSetOptions = {},
+  { claimSize = db.spec.storage.size, restore }: StatefulSetOptions = {},
 ): V1StatefulSet {
   const name = db.metadata.name;
   const { volumes, mounts } = volumesAndMounts(db);
@@ -290,6 +297,13 @@ export function buildStatefulSet(
             seccompProfile: { type: "RuntimeDefault" },
           },
           ...placement(db),
+          ...(restore
+            ? {
+                // the backup's service account: its IAM role reads the bucket
+                serviceAccountName: restore.backup.spec.serviceAccountName,
+                initContainers: [buildRestoreContainer(restore, db.spec.storage.stripes)],
+              }
+            : {}),
           containers: [buildContainer(db, inputs, mounts)],
           volumes,
         },

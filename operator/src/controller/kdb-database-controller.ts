@@ -13,7 +13,7 @@ import type {
   V1StatefulSet,
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { KdbDatabase, KdbDatabaseStatus } from "../../../crds/src/index.js";
+import type { KdbBackup, KdbDatabase, KdbDatabaseStatus } from "../../../crds/src/index.js";
 import { buildConfigMap, contentHash } from "../builders/config-map.js";
 import { buildCredentialsSecret } from "../builders/credentials-secret.js";
 import {
@@ -26,6 +26,7 @@ import {
 } from "../builders/names.js";
 import { buildNetworkPolicy, buildPodDisruptionBudget } from "../builders/policies.js";
 import { parseQuantity } from "../builders/quantity.js";
+import type { RestoreSource } from "../builders/restore-container.js";
 import { buildClientService, buildHeadlessService } from "../builders/services.js";
 import { buildStatefulSet, type PodInputs, replicas, templateInputsHash } from "../builders/stateful-set.js";
 import type { OperatorConfig } from "../config.js";
@@ -115,7 +116,7 @@ export class KdbDatabaseController {
     }
   }
 
-  /** Secrets, ConfigMap, Services and policies, volumes, StatefulSet, then the status they give. */
+  /** Secrets, ConfigMap, Services and policies, volumes, the backup to start from, StatefulSet, then the status they give. */
   async reconcileChildren(db: KdbDatabase, image: string, log: Logger): Promise<Result> {
     const secrets = await this.resolveSecrets(db, log);
     if ("blocker" in secrets) return this.reportBlocked(db, image, secrets.blocker, log);
@@ -123,11 +124,14 @@ export class KdbDatabaseController {
     await this.applyNetworking(db);
     const volumes = await this.growVolumes(db, log);
     if ("blocker" in volumes) return this.reportBlocked(db, image, volumes.blocker, log);
+    const restore = await this.resolveRestore(db);
+    if (restore && "blocker" in restore) return this.reportBlocked(db, image, restore.blocker, log);
     const sts = await this.applyStatefulSet(
       db,
       { image, configHash, ...secrets.inputs },
       volumes.claims,
       log,
+      restore,
     );
     const pod = await this.observePod(db, sts);
     const templateInputs = templateInputsHash(db, { image, configHash, ...secrets.inputs });
@@ -325,11 +329,43 @@ export class KdbDatabaseController {
    * When nothing the pod template is built from changed (same inputs hash), the live template is
    * re-applied as it is: an operator upgrade never restarts a database by itself.
    */
+  /**
+   * spec.bootstrap.fromBackup, until the StatefulSet exists: the KdbBackup, once Completed (a wait
+   * before, as for a missing licence). Afterwards nothing: the stripes were filled at first start.
+   */
+  async resolveRestore(db: KdbDatabase): Promise<RestoreSource | { blocker: Blocker } | undefined> {
+    const from = db.spec.bootstrap?.fromBackup;
+    const namespace = db.metadata.namespace!;
+    if (!from || this.#deps.caches.statefulSet(namespace, names.statefulSet(db.metadata.name)))
+      return undefined;
+    let backup: KdbBackup;
+    try {
+      backup = await this.#deps.kube.getBackup(namespace, from.name);
+    } catch (err) {
+      if (!isApiError(err, 404)) throw new Error(`while reading KdbBackup ${from.name}`, { cause: err });
+      return {
+        blocker: {
+          reason: "BackupNotFound",
+          message: `No KdbBackup ${from.name} in ${namespace} to start from.`,
+        },
+      };
+    }
+    if (backup.status?.phase !== "Completed")
+      return {
+        blocker: {
+          reason: "BackupNotCompleted",
+          message: `KdbBackup ${from.name} is ${backup.status?.phase ?? "Pending"}: the database starts from it once it is Completed.`,
+        },
+      };
+    return { backup, image: this.#deps.config.backupImage };
+  }
+
   async applyStatefulSet(
     db: KdbDatabase,
     inputs: PodInputs,
     claims: V1PersistentVolumeClaim[],
     log: Logger,
+    restore?: RestoreSource,
   ): Promise<StatefulSetResult> {
     const namespace = db.metadata.namespace!;
     const name = names.statefulSet(db.metadata.name);
@@ -346,7 +382,7 @@ export class KdbDatabaseController {
         return { replacing: true };
       }
     }
-    const desired = buildStatefulSet(db, inputs, { claimSize });
+    const desired = buildStatefulSet(db, inputs, { claimSize, restore });
     const liveInputs = live?.metadata?.annotations?.[ANNOTATIONS.templateInputs];
     if (live?.spec?.template && liveInputs === desired.metadata?.annotations?.[ANNOTATIONS.templateInputs]) {
       desired.spec!.template = JSON.parse(JSON.stringify(live.spec.template));

@@ -26,7 +26,9 @@ export interface Blocker {
     | "CredentialsInvalid"
     | "StorageClassNotExpandable"
     | "StorageClassMissing"
-    | "InvalidSpec";
+    | "InvalidSpec"
+    | "BackupNotFound"
+    | "BackupNotCompleted";
   message: string;
 }
 
