@@ -83,21 +83,28 @@ export const BACKUP_PHASES = ["Pending", "Running", "Completed", "Failed"] as co
 export type BackupPhase = (typeof BACKUP_PHASES)[number];
 export const BACKUP_CONDITION_TYPES = ["Completed", "Failed"] as const;
 
+/** observedGeneration and conditions, as every status of the group has them. */
+const observed = (conditions: string) => ({
+  observedGeneration: z.number().int().nonnegative().optional().describe("The generation last reconciled."),
+  conditions: z
+    .array(conditionSchema)
+    .optional()
+    .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] })
+    .describe(`Current observations: ${conditions}.`),
+});
+const STATUS_DESCRIPTION =
+  "What the operator observed. Written only by guru-operator, through the status subresource.";
+
 export const kdbBackupStatusSchema = z
   .object({
-    observedGeneration: z.number().int().nonnegative().optional().describe("The generation last reconciled."),
+    ...observed(BACKUP_CONDITION_TYPES.join(", ")),
     phase: z.enum(BACKUP_PHASES).optional().describe("Pending, Running, Completed or Failed."),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] })
-      .describe(`Current observations: ${BACKUP_CONDITION_TYPES.join(", ")}.`),
     job: z.string().optional().describe("The Job running the backup."),
     location: z.string().optional().describe("s3://bucket/key-prefix/ the backup is written under."),
     startedAt: z.string().optional().describe("When the Job started (RFC 3339)."),
     completedAt: z.string().optional().describe("When the Job finished (RFC 3339)."),
   })
-  .describe("What the operator observed. Written only by guru-operator, through the status subresource.");
+  .describe(STATUS_DESCRIPTION);
 
 export type KdbBackupSpec = z.output<typeof kdbBackupSpecSchema>;
 export type KdbBackupSpecInput = z.input<typeof kdbBackupSpecSchema>;
@@ -135,17 +142,12 @@ export const kdbScheduledBackupSpecSchema = z
 
 export const kdbScheduledBackupStatusSchema = z
   .object({
-    observedGeneration: z.number().int().nonnegative().optional().describe("The generation last reconciled."),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"] })
-      .describe("Current observations: Ready (the schedule is valid and running)."),
+    ...observed("Ready (the schedule is valid and running)"),
     lastScheduleTime: z.string().optional().describe("When the last KdbBackup was created (RFC 3339)."),
     nextScheduleTime: z.string().optional().describe("When the next one is due (RFC 3339)."),
     lastBackup: z.string().optional().describe("The KdbBackup it created last."),
   })
-  .describe("What the operator observed. Written only by guru-operator, through the status subresource.");
+  .describe(STATUS_DESCRIPTION);
 
 export type KdbScheduledBackupSpec = z.output<typeof kdbScheduledBackupSpecSchema>;
 export type KdbScheduledBackupSpecInput = z.input<typeof kdbScheduledBackupSpecSchema>;
