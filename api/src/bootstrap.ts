@@ -8,7 +8,7 @@
  *   the catalog directly, so it needs no token and no standing admin secret: whoever may run it
  *   already holds write access to the catalog.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { keys } from "./catalog/keys.js";
 import type { CatalogTable } from "./catalog/table.js";
@@ -58,6 +58,9 @@ export async function bootstrapLocalAdmin(
     accountName: "local",
     tokenName: "local admin (make run)",
   });
+  // the catalog may live elsewhere (dynalite is not what made the directory): a token that could not
+  // be kept would be lost for good, as the bootstrap mark is already written
+  await mkdir(dataDir, { recursive: true });
   await writeFile(join(dataDir, "admin-token"), `${admin.token}\n`, { mode: 0o600 });
   return admin;
 }
