@@ -49,7 +49,7 @@ export interface Adapters {
   parser: ParsePool;
   /** where backups go; undefined: none configured */
   backupStorage?: BackupStorage;
-  /** ms since 1970, for job leases (tests inject one) */
+  /** ms since 1970, for job leases and token expiry (tests inject one) */
   clock?: () => number;
 }
 
@@ -103,6 +103,7 @@ export function composeServices(a: Adapters): Services {
     cache,
     ttl: { hitMs: config.cache.tokenTtlMs, missMs: negative },
     metrics,
+    clock: a.clock,
   });
   let reconciler: DatabasesReconciler | undefined;
   let scheduler: BackupScheduler | undefined;

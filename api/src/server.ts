@@ -56,7 +56,7 @@ export interface RuntimeOverrides {
   background?: boolean;
   extraRoutes?: (services: Services) => AnyRoute[];
   extend?: AppDeps["extend"];
-  /** ms since 1970 for job leases (tests: an injected clock) */
+  /** ms since 1970 for job leases and token expiry (tests: an injected clock) */
   clock?: () => number;
 }
 

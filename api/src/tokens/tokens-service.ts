@@ -14,19 +14,19 @@ import { hashToken, newToken, parseToken, tokenMatches } from "./token-secret.js
 import type { CreateTokenInput, TokenView } from "./tokens-schemas.js";
 import type { TokenRecord, TokensStore } from "./tokens-store.js";
 
-export function tokenStatus(token: TokenRecord, now = Date.now()): TokenView["status"] {
+export function tokenStatus(token: TokenRecord, now: number): TokenView["status"] {
   if (token.revokedAt !== null) return "revoked";
   if (token.expiresAt !== null && Date.parse(token.expiresAt) <= now) return "expired";
   return "active";
 }
 
-export function tokenView(token: TokenRecord): TokenView {
+export function tokenView(token: TokenRecord, now: number): TokenView {
   return {
     id: token.id,
     accountId: token.accountId,
     name: token.name,
     scopes: token.scopes,
-    status: tokenStatus(token),
+    status: tokenStatus(token, now),
     createdAt: token.createdAt,
     expiresAt: token.expiresAt,
     revokedAt: token.revokedAt,
@@ -43,13 +43,17 @@ export interface TokensServiceOptions {
   cache: Cache;
   ttl: CacheTtl;
   metrics: ApiMetrics;
+  /** ms since 1970 that expiry is judged by (tests: an injected clock) */
+  clock?: () => number;
 }
 
 export class TokensService {
   readonly #o: TokensServiceOptions;
+  readonly #now: () => number;
 
   constructor(options: TokensServiceOptions) {
     this.#o = options;
+    this.#now = options.clock ?? Date.now;
   }
 
   /** The principal of an `Authorization` header value; 401 with a precise code otherwise. */
@@ -78,7 +82,7 @@ export class TokensService {
     );
     if (!tokenMatches(token, record?.hash ?? DUMMY_HASH) || record === undefined)
       throw fail("AUTH_INVALID", "unknown token");
-    const status = tokenStatus(record);
+    const status = tokenStatus(record, this.#now());
     if (status === "revoked") throw fail("AUTH_REVOKED", `token ${record.id} was revoked`);
     if (status === "expired") throw fail("AUTH_EXPIRED", `token ${record.id} expired at ${record.expiresAt}`);
     return { tokenId: record.id, accountId: record.accountId, scopes: record.scopes };
@@ -124,9 +128,9 @@ export class TokensService {
       throw new ForbiddenError("SCOPE_NOT_GRANTABLE", `this token may not grant: ${refused.join(", ")}`);
     let expiresAt: string | null = null;
     if (input.expiresInSeconds !== undefined)
-      expiresAt = new Date(Date.now() + input.expiresInSeconds * 1000).toISOString();
+      expiresAt = new Date(this.#now() + input.expiresInSeconds * 1000).toISOString();
     else if (input.expiresAt !== undefined) {
-      if (Date.parse(input.expiresAt) <= Date.now())
+      if (Date.parse(input.expiresAt) <= this.#now())
         throw new ValidationError([
           { code: "custom", path: ["body", "expiresAt"], message: "must be in the future" },
         ]);
@@ -139,7 +143,7 @@ export class TokensService {
       principal.tokenId,
       expiresAt,
     );
-    return { token: tokenView(record), secret };
+    return { token: tokenView(record, this.#now()), secret };
   }
 
   async #find(principal: Principal, accountId: string, tokenId: string): Promise<TokenRecord> {
@@ -151,7 +155,7 @@ export class TokensService {
   }
 
   async get(principal: Principal, accountId: string, tokenId: string): Promise<TokenView> {
-    return tokenView(await this.#find(principal, accountId, tokenId));
+    return tokenView(await this.#find(principal, accountId, tokenId), this.#now());
   }
 
   async list(
@@ -167,7 +171,7 @@ export class TokensService {
         : decodeCursor(cursor, ["id"], (p) => p.id?.startsWith(accountId) === true).id;
     const page = await this.#o.store.list(accountId, limit, after);
     return {
-      items: page.items.map(tokenView),
+      items: page.items.map((token) => tokenView(token, this.#now())),
       nextCursor: page.last === undefined ? null : encodeCursor({ id: page.last }),
     };
   }

@@ -39,6 +39,8 @@ export interface TestApiOptions {
   provisioner?: Provisioner;
   /** share another API's catalog table */
   table?: string;
+  /** ms since 1970 for token expiry and job leases (default: the real clock) */
+  clock?: () => number;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -61,7 +63,11 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     ...options.env,
   });
   const provisioner = options.provisioner ?? new FakeProvisioner();
-  const runtime = await createRuntime(config, { provisioner, awsCredentials: testCredentials.credentials });
+  const runtime = await createRuntime(config, {
+    provisioner,
+    awsCredentials: testCredentials.credentials,
+    clock: options.clock,
+  });
   const admin = await createAdminToken(runtime.services, { accountName: "platform" });
   const validator = new OpenApiValidator((await request(runtime.app).get("/openapi.json")).body);
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<CheckedResponse> => {
