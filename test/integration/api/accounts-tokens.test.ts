@@ -126,7 +126,11 @@ describe("guru-api: accounts and tokens (dynalite)", function () {
 
     const expiring = await api.call("POST", `/v1/accounts/${tenant.accountId}/tokens`, {
       token: tenant.token,
-      body: { name: "short", scopes: ["db:x1x:read"], expiresAt: new Date(Date.now() + 60_000).toISOString() },
+      body: {
+        name: "short",
+        scopes: ["db:x1x:read"],
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      },
     });
     const secret = (expiring.body as { secret: string }).secret;
     assert.equal((await api.call("GET", "/v1/whoami", { token: secret })).status, 200);
