@@ -8,6 +8,7 @@
  *   turn into a retry storm;
  * - `addAfter` schedules a key (a "not ready yet" poll), keeping the earliest time per key.
  */
+import { type Clock, realClock } from "./clock.js";
 
 export interface WorkQueueOptions {
   workers: number;
@@ -18,6 +19,8 @@ export interface WorkQueueOptions {
   /** overall retry rate: tokens per second, and bucket size */
   qps: number;
   burst: number;
+  /** default: the real clock */
+  clock?: Clock;
 }
 
 /** What handling a key asks for next: nothing, or another look after a delay. */
@@ -42,11 +45,12 @@ export class WorkQueue {
   readonly #inFlight = new Set<string>();
   /** added again while in flight */
   readonly #dirty = new Set<string>();
-  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #clock: Clock;
+  readonly #timers = new Map<string, { at: number; cancel: () => void }>();
   readonly #failures = new Map<string, number>();
   readonly #idle: (() => void)[] = [];
   #tokens: number;
-  #lastRefill = Date.now();
+  #lastRefill: number;
   #running = false;
   #shuttingDown = false;
 
@@ -54,7 +58,9 @@ export class WorkQueue {
     this.#handler = handler;
     this.#options = options;
     this.#hooks = hooks;
+    this.#clock = options.clock ?? realClock;
     this.#tokens = options.burst;
+    this.#lastRefill = this.#clock.now();
   }
 
   /** Keys waiting (not counting those in flight or scheduled). */
@@ -90,16 +96,15 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = Date.now() + delayMs;
+    const at = this.#clock.now() + delayMs;
     const existing = this.#timers.get(key);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    existing?.cancel();
+    const cancel = this.#clock.after(delayMs, () => {
       this.#timers.delete(key);
       this.add(key);
-    }, delayMs);
-    timer.unref();
-    this.#timers.set(key, { at, timer });
+    });
+    this.#timers.set(key, { at, cancel });
   }
 
   /** Retry a failed key after its backoff and the overall bucket allow. */
@@ -123,7 +128,7 @@ export class WorkQueue {
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
     this.#running = false;
-    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    for (const { cancel } of this.#timers.values()) cancel();
     this.#timers.clear();
     this.#queue.length = 0;
     this.#queued.clear();
@@ -134,14 +139,14 @@ export class WorkQueue {
   /** Resolves when nothing is queued, in flight or scheduled within `horizonMs` (tests, benchmarks). */
   async drained(horizonMs = 0, pollMs = 20): Promise<void> {
     for (;;) {
-      const soon = [...this.#timers.values()].some((t) => t.at - Date.now() <= horizonMs);
+      const soon = [...this.#timers.values()].some((t) => t.at - this.#clock.now() <= horizonMs);
       if (this.#queue.length === 0 && this.#inFlight.size === 0 && !soon) return;
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
   #bucketDelay(): number {
-    const now = Date.now();
+    const now = this.#clock.now();
     const { qps, burst } = this.#options;
     this.#tokens = Math.min(burst, this.#tokens + ((now - this.#lastRefill) / 1000) * qps);
     this.#lastRefill = now;

@@ -3,79 +3,113 @@
  * helper and the KdbDatabase update filter.
  */
 import { strict as assert } from "node:assert";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ApiException } from "@kubernetes/client-node";
 import { isApiError, loadConfig, microTime, WorkQueue } from "../../../operator/src/index.js";
 import { apiErrorMessage, describeError } from "../../../operator/src/kube/api-error.js";
 import { specOrLifecycleChanged } from "../../../operator/src/operator.js";
 import { database } from "./fixtures.js";
+import { ManualClock, settle } from "./manual-clock.js";
 
 const options = { workers: 4, baseDelayMs: 20, maxDelayMs: 200, qps: 1000, burst: 1000 };
+
+/** Handler runs that wait at a gate until the test opens it, and tell the test when they arrive. */
+function gates() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const arrivals: (() => void)[] = [];
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    async enter(): Promise<void> {
+      count++;
+      for (const arrived of arrivals.splice(0)) arrived();
+      await opened;
+    },
+    async entered(n: number): Promise<void> {
+      while (count < n) await new Promise<void>((resolve) => arrivals.push(resolve));
+    },
+    open,
+  };
+}
 
 describe("operator machinery", () => {
   describe("work queue", () => {
     it("never runs one key twice at once, and runs it again when added while in flight", async () => {
       let running = 0;
       let maxRunning = 0;
-      let runs = 0;
+      const runs = gates();
       const queue = new WorkQueue(async () => {
         running++;
-        runs++;
         maxRunning = Math.max(maxRunning, running);
-        await sleep(30);
+        await runs.enter();
         running--;
         return {};
       }, options);
       queue.start();
       queue.add("ns/a");
-      await sleep(5);
+      await runs.entered(1);
       queue.add("ns/a"); // in flight: marked dirty
       queue.add("ns/a"); // still one more run, not two
+      runs.open();
       await queue.drained();
       assert.equal(maxRunning, 1);
-      assert.equal(runs, 2);
+      assert.equal(runs.count, 2);
     });
 
     it("dedupes waiting keys and runs different keys in parallel up to the worker count", async () => {
       const seen: string[] = [];
-      let running = 0;
-      let maxRunning = 0;
+      const runs = gates();
       const queue = new WorkQueue(async (key) => {
-        running++;
-        maxRunning = Math.max(maxRunning, running);
         seen.push(key);
-        await sleep(20);
-        running--;
+        await runs.enter();
         return {};
       }, options);
       for (const key of ["a", "b", "a", "c", "d", "e", "b", "f"]) queue.add(`ns/${key}`);
       assert.equal(queue.depth, 6);
       queue.start();
+      await runs.entered(4);
+      await settle();
+      assert.equal(queue.inFlight, 4, "as many runs at once as workers, no more");
+      assert.equal(queue.depth, 2);
+      runs.open();
       await queue.drained();
       assert.deepEqual(seen.sort(), ["ns/a", "ns/b", "ns/c", "ns/d", "ns/e", "ns/f"]);
-      assert.equal(maxRunning, 4);
     });
 
     it("retries failures with exponential backoff and forgets them after a success", async () => {
+      const clock = new ManualClock();
       const at: number[] = [];
-      const queue = new WorkQueue(async () => {
-        at.push(Date.now());
-        if (at.length < 4) throw new Error("API down");
-        return {};
-      }, options);
+      const queue = new WorkQueue(
+        async () => {
+          at.push(clock.now());
+          if (at.length < 4) throw new Error("API down");
+          return {};
+        },
+        { ...options, clock },
+      );
       queue.start();
       queue.add("ns/a");
-      await sleep(400);
-      await queue.drained();
-      assert.equal(at.length, 4);
-      const gaps = at.slice(1).map((t, i) => t - at[i]!);
-      // 20, 40, 80 ms (timers may fire a little late, never early)
-      assert.ok(gaps[0]! >= 18 && gaps[1]! >= 38 && gaps[2]! >= 78, gaps.join(","));
-      assert.ok(gaps[2]! > gaps[0]!);
+      for (const backoff of [20, 40, 80]) {
+        const runs = at.length;
+        await clock.advance(backoff - 1);
+        assert.equal(at.length, runs, `no retry before ${backoff} ms`);
+        await clock.advance(1);
+        assert.equal(at.length, runs + 1, `a retry at ${backoff} ms`);
+      }
+      await settle();
+      assert.deepEqual(
+        at.slice(1).map((t, i) => t - at[i]!),
+        [20, 40, 80],
+      );
       assert.equal(queue.failures("ns/a"), 0);
     });
 
     it("requeues after the delay a handler asks for, and reports outcomes", async () => {
+      const clock = new ManualClock();
       const outcomes: string[] = [];
       let calls = 0;
       const queue = new WorkQueue(
@@ -83,48 +117,55 @@ describe("operator machinery", () => {
           calls++;
           return calls === 1 ? { requeueAfterMs: 50 } : {};
         },
-        options,
+        { ...options, clock },
         { onDone: (_key, outcome) => outcomes.push(outcome) },
       );
       queue.start();
-      const started = Date.now();
       queue.add("ns/a");
-      await sleep(10);
+      await clock.advance(49);
       assert.equal(calls, 1);
-      await sleep(80);
+      await clock.advance(1);
       assert.equal(calls, 2);
-      assert.ok(Date.now() - started >= 50);
       assert.deepEqual(outcomes, ["requeue", "success"]);
     });
 
     it("limits the overall retry rate with a token bucket", async () => {
+      const clock = new ManualClock();
       let calls = 0;
       const queue = new WorkQueue(
         async () => {
           calls++;
           throw new Error("fail");
         },
-        { workers: 10, baseDelayMs: 1, maxDelayMs: 1, qps: 10, burst: 2 },
+        { workers: 10, baseDelayMs: 1, maxDelayMs: 1, qps: 10, burst: 2, clock },
       );
       queue.start();
       for (let i = 0; i < 10; i++) queue.add(`ns/${i}`);
-      await sleep(250);
+      await clock.advance(1000);
       await queue.shutdown();
-      // 10 first runs, then retries at 10/s after a burst of 2: about 4 in 250 ms, never 10+
-      assert.ok(calls >= 10 && calls <= 16, String(calls));
+      // 10 first runs, then retries at 10/s after a burst of 2 (a 1 ms backoff alone: 10 000)
+      assert.ok(calls - 10 >= 10 && calls - 10 <= 13, String(calls));
     });
 
     it("waits for runs in flight on shutdown and takes nothing after", async () => {
       let finished = false;
+      const runs = gates();
       const queue = new WorkQueue(async () => {
-        await sleep(40);
+        await runs.enter();
         finished = true;
         return {};
       }, options);
       queue.start();
       queue.add("ns/a");
-      await sleep(5);
-      await queue.shutdown();
+      await runs.entered(1);
+      let shutDown = false;
+      const shutdown = queue.shutdown().then(() => {
+        shutDown = true;
+      });
+      await settle();
+      assert.equal(shutDown, false, "shutdown waits for the run in flight");
+      runs.open();
+      await shutdown;
       assert.ok(finished);
       queue.add("ns/b");
       assert.equal(queue.depth, 0);
