@@ -231,8 +231,8 @@ const KDB_SCHEDULED_BACKUP: CrdDefinition = {
   singular: SCHEDULED_BACKUP_SINGULAR,
   shortNames: ["kdbsbak"],
   description:
-    "Backups of a KdbDatabase on a cron schedule: guru-operator creates a KdbBackup when one is " +
-    "due and deletes completed ones beyond keep. See docs/operator.md, backups.",
+    "Backups of a KdbDatabase on a cron schedule: a KdbBackup when one is due, completed ones " +
+    "beyond keep deleted. Not reconciled by guru-operator yet: see docs/operator.md, backups.",
   spec: kdbScheduledBackupSpecSchema,
   status: kdbScheduledBackupStatusSchema,
   maxNameLength: MAX_SCHEDULED_BACKUP_NAME_LENGTH,
