@@ -30,8 +30,13 @@
   .guru.reload[];
   .guru.lastRun:.z.p;
   .guru.dropped:n;}
-/ the earliest retained time of any series; 0Np when none holds a row
-.guru.oldest:{[] e:.guru.extent each value .guru.ids; $[count f:e[;1] where not null e[;1]; min f; 0Np]}
+/ (rows; first times; last times) of every series, as vectors (empty without series)
+.guru.extents:{[]
+  ids:value .guru.ids;
+  $[count ids; flip .guru.extent each ids; (`long$(); `timestamp$(); `timestamp$())]}
+/ the earliest and latest time of any series; 0Np when none holds a row
+.guru.bounds:{[e] k:where 0<e 0; $[count k; (min e[1] k; max e[2] k); 2#0Np]}
+.guru.oldest:{[] first .guru.bounds .guru.extents[]}
 .guru.retentionDict:{[]
   `days`cutoff`oldest`lastRun`dropped!(`long$.guru.retentionDays; .guru.cutoff[]; .guru.oldest[]; .guru.lastRun; `long$.guru.dropped)}
 .guru.retention:{[x]
@@ -90,12 +95,10 @@
   files:@[{.guru.snapCopy[;x] each y; raze .guru.snapFiles[;x] each y}[id]; ks; {[id;e] .guru.snapRemove id; 'e}[id]];
   .guru.snapTimes[`$id]:at;
   .guru.snapList[`$id]:files;
-  e:.guru.extent each value .guru.ids;
-  known:e where 0<e[;0];
+  e:.guru.extents[];
+  b:.guru.bounds e;
   `id`at`writes`rows`firstTime`lastTime`segments`files!(
-    id; at; `long$.guru.writes; `long$sum e[;0];
-    $[count known; min known[;1]; 0Np]; $[count known; max known[;2]; 0Np];
-    `long$count ks; files)}
+    id; at; `long$.guru.writes; `long$sum e 0; b 0; b 1; `long$count ks; files)}
 / a known snapshot's files; guru.arg for any other id
 .guru.snapEntry:{[id]
   if[not (`$id) in key .guru.snapList; .guru.argErr "id: no snapshot ",id];
