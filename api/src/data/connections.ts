@@ -59,10 +59,15 @@ export class DatabaseConnections {
     options.provisioner.onServing?.((uid) => this.#serving(uid));
   }
 
-  /** An engine (re)started: what its predecessor's failures opened is closed, its endpoint asked anew. */
+  /**
+   * An engine (re)started: the pool to its predecessor is closed (requests waiting on it fail now,
+   * reads retry on the new one), its failures no longer count, and the breaker they opened closes.
+   */
   #serving(uid: string): void {
+    const entry = this.#pools.get(uid);
+    this.#pools.delete(uid);
+    void entry?.pool.close();
     this.#breakers.get(uid)?.succeeded();
-    this.#stale(uid);
   }
 
   async #pool(db: ProvisionTarget): Promise<QPool> {
@@ -145,15 +150,17 @@ export class DatabaseConnections {
   ): Promise<QValue> {
     const tries = options.kind === "read" ? 2 : 1;
     for (let attempt = 1; ; attempt++) {
+      let pool: QPool | undefined;
       try {
-        const pool = await this.#pool(db);
+        pool = await this.#pool(db);
         return await pool.sync(buildCall(name, args), { timeoutMs: options.timeoutMs });
       } catch (err) {
-        // only silence opens the breaker: a provisioner saying the engine is starting is an answer
+        // only silence opens the breaker (a provisioner saying the engine is starting is an answer),
+        // and only from the pool in use: one to an engine since replaced says nothing of the new one
         const silent = err instanceof QConnectionError;
         const unreachable = silent || (err instanceof DependencyError && err.code === "DATABASE_UNAVAILABLE");
         if (unreachable) {
-          if (silent) breaker.failed();
+          if (silent && this.#pools.get(db.uid)?.pool === pool) breaker.failed();
           this.#stale(db.uid);
         }
         if (!unreachable || attempt >= tries || breaker.open) throw err;

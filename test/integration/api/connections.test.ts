@@ -111,6 +111,15 @@ describe("database connections: the circuit breaker's probe", () => {
     assert.equal(await code(read()), "ok");
   });
 
+  it("does not count the failures of requests still waiting on the engine that was replaced", async () => {
+    down = true;
+    const waiting = [read(), read(), read()].map(code); // each waits for a connection the dead port refuses
+    down = false;
+    servingAgain(db.uid);
+    assert.deepEqual(await Promise.all(waiting), ["ok", "ok", "ok"]);
+    assert.equal(await code(read()), "ok");
+  });
+
   it("closes when the probe meets a q error: the database answered", async () => {
     await openAndCoolDown();
     mode = "error";
