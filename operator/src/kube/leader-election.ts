@@ -12,6 +12,7 @@
 import type { CoordinationV1Api, V1Lease } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { describeError, isApiError } from "./api-error.js";
+import { type Clock, realClock } from "./clock.js";
 import { microTime, parseTime } from "./micro-time.js";
 
 export interface LeaderElectionOptions {
@@ -24,20 +25,24 @@ export interface LeaderElectionOptions {
   log: Logger;
   onStartedLeading(): void;
   onStoppedLeading(): void;
+  /** default: the real clock */
+  clock?: Clock;
 }
 
 export class LeaderElector {
   readonly #api: CoordinationV1Api;
   readonly #options: LeaderElectionOptions;
+  readonly #clock: Clock;
   #leading = false;
   #lastRenew = 0;
   #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
+  #cancelTimer: (() => void) | undefined;
   #tick: Promise<void> | undefined;
 
   constructor(api: CoordinationV1Api, options: LeaderElectionOptions) {
     this.#api = api;
     this.#options = options;
+    this.#clock = options.clock ?? realClock;
   }
 
   get leading(): boolean {
@@ -52,11 +57,11 @@ export class LeaderElector {
   /** Stops campaigning; a leader releases the Lease so a successor need not wait for it to expire. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#cancelTimer?.();
     await this.#tick;
     if (this.#leading) {
       this.#leading = false;
-      await withTimeout(this.#release(), this.#options.renewDeadlineMs).catch((err: unknown) =>
+      await this.#withTimeout(this.#release(), this.#options.renewDeadlineMs).catch((err: unknown) =>
         this.#options.log.warn({ err: describeError(err) }, "Could not release the leader Lease."),
       );
     }
@@ -64,10 +69,9 @@ export class LeaderElector {
 
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
+    this.#cancelTimer = this.#clock.after(delayMs, () => {
       this.#tick = this.#step().finally(() => this.#schedule(this.#options.retryPeriodMs));
-    }, delayMs);
-    this.#timer.unref();
+    });
   }
 
   async #step(): Promise<void> {
@@ -76,22 +80,22 @@ export class LeaderElector {
     // no longer than a renew deadline
     const { renewDeadlineMs, retryPeriodMs } = this.#options;
     const budgetMs = this.#leading
-      ? Math.max(this.#lastRenew + renewDeadlineMs - Date.now(), retryPeriodMs)
+      ? Math.max(this.#lastRenew + renewDeadlineMs - this.#clock.now(), retryPeriodMs)
       : renewDeadlineMs;
     try {
-      held = await withTimeout(this.#tryAcquireOrRenew(), budgetMs);
+      held = await this.#withTimeout(this.#tryAcquireOrRenew(), budgetMs);
     } catch (err) {
       this.#options.log.warn({ err: describeError(err) }, "Leader Lease update failed.");
     }
     if (this.#stopped) return;
     if (held) {
-      this.#lastRenew = Date.now();
+      this.#lastRenew = this.#clock.now();
       if (!this.#leading) {
         this.#leading = true;
         this.#options.log.info({ identity: this.#options.identity }, "Became the leader.");
         this.#options.onStartedLeading();
       }
-    } else if (this.#leading && Date.now() - this.#lastRenew > this.#options.renewDeadlineMs) {
+    } else if (this.#leading && this.#clock.now() - this.#lastRenew > this.#options.renewDeadlineMs) {
       this.#leading = false;
       this.#options.log.error({ identity: this.#options.identity }, "Lost the leader Lease; stopping work.");
       this.#options.onStoppedLeading();
@@ -101,7 +105,7 @@ export class LeaderElector {
   /** true when this identity holds the Lease after the call */
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity, leaseDurationSeconds } = this.#options;
-    const now = new Date();
+    const now = new Date(this.#clock.now());
     let lease: V1Lease;
     try {
       lease = await this.#api.readNamespacedLease({ name, namespace });
@@ -158,7 +162,7 @@ export class LeaderElector {
     const { namespace, name, identity } = this.#options;
     const lease = await this.#api.readNamespacedLease({ name, namespace });
     if (lease.spec?.holderIdentity !== identity) return;
-    const past = new Date(Date.now() - 3600_000);
+    const past = new Date(this.#clock.now() - 3600_000);
     const body = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
@@ -174,16 +178,18 @@ export class LeaderElector {
     await this.#api.replaceNamespacedLease({ name, namespace, body });
     this.#options.log.info({ identity }, "Released the leader Lease.");
   }
-}
 
-/** `work`, or a rejection once `ms` passed; a late outcome of abandoned work is ignored. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the API server did not answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  /** `work`, or a rejection once `ms` passed; a late outcome of abandoned work is ignored. */
+  #withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+    let cancel: (() => void) | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      cancel = this.#clock.after(ms, () =>
+        reject(new Error(`the API server did not answer within ${ms} ms`)),
+      );
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, timeout]).finally(() => cancel?.());
+  }
 }
 
 function toMicro(value: unknown): string | undefined {

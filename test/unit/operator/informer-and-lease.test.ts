@@ -11,6 +11,7 @@ import { ApiException, type CoordinationV1Api, KubeConfig, type V1Lease } from "
 import { pino } from "pino";
 import { ResourceInformer } from "../../../operator/src/kube/informer.js";
 import { LeaderElector } from "../../../operator/src/kube/leader-election.js";
+import { ManualClock } from "./manual-clock.js";
 
 const log = pino({ level: "silent" });
 
@@ -174,8 +175,13 @@ function leaseStore() {
   return { api: api as unknown as CoordinationV1Api, current: () => lease };
 }
 
-describe("operator leader election (in-memory Lease)", () => {
-  const elector = (api: CoordinationV1Api, identity: string, state: { leading: boolean; lost: number }) =>
+describe("operator leader election (in-memory Lease, manual clock)", () => {
+  const elector = (
+    api: CoordinationV1Api,
+    identity: string,
+    state: { leading: boolean; lost: number },
+    clock: ManualClock,
+  ) =>
     new LeaderElector(api, {
       namespace: "guru-system",
       name: "guru-operator",
@@ -184,6 +190,7 @@ describe("operator leader election (in-memory Lease)", () => {
       renewDeadlineMs: 600,
       retryPeriodMs: 50,
       log,
+      clock,
       onStartedLeading: () => {
         state.leading = true;
       },
@@ -194,15 +201,17 @@ describe("operator leader election (in-memory Lease)", () => {
     });
 
   it("elects one leader, writes MicroTime, and hands over at once when the leader releases", async () => {
+    const clock = new ManualClock();
     const store = leaseStore();
     const a = { leading: false, lost: 0 };
     const b = { leading: false, lost: 0 };
-    const first = elector(store.api, "a", a);
-    const second = elector(store.api, "b", b);
+    const first = elector(store.api, "a", a, clock);
+    const second = elector(store.api, "b", b, clock);
     first.start();
-    await sleep(100);
+    await clock.advance(0);
+    assert.equal(a.leading, true);
     second.start();
-    await sleep(300);
+    await clock.advance(3000); // many retry periods, past the Lease's duration: a renews it
     assert.deepEqual([a.leading, b.leading], [true, false]);
     const spec = store.current()?.spec as unknown as {
       holderIdentity: string;
@@ -214,15 +223,15 @@ describe("operator leader election (in-memory Lease)", () => {
     assert.match(spec.acquireTime, /\.\d{6}Z$/);
 
     await first.stop(); // releases: the standby need not wait for the Lease to expire
-    await sleep(200);
+    await clock.advance(50); // one retry period
     assert.equal(b.leading, true);
     assert.equal(store.current()?.spec?.holderIdentity, "b");
     assert.equal(store.current()?.spec?.leaseTransitions, 0, "a released Lease is taken, not stolen");
     await second.stop();
   });
 
-  it("steps down when it cannot renew, and the Lease is taken over once expired", async function () {
-    this.timeout(5000);
+  it("steps down when it cannot renew, and the Lease is taken over once expired", async () => {
+    const clock = new ManualClock();
     const store = leaseStore();
     let cut = false;
     const flaky = new Proxy(store.api, {
@@ -235,18 +244,22 @@ describe("operator leader election (in-memory Lease)", () => {
       },
     });
     const a = { leading: false, lost: 0 };
-    const first = elector(flaky, "a", a);
+    const first = elector(flaky, "a", a, clock);
     first.start();
-    await sleep(150);
+    await clock.advance(0);
     assert.equal(a.leading, true);
-    cut = true; // the leader loses the API server
-    await sleep(800); // past renewDeadlineMs
+    cut = true; // the leader loses the API server right after renewing
+    await clock.advance(600);
+    assert.deepEqual([a.leading, a.lost], [true, 0], "leading until renewDeadlineMs has passed");
+    await clock.advance(50);
     assert.deepEqual([a.leading, a.lost], [false, 1]);
 
     const b = { leading: false, lost: 0 };
-    const second = elector(store.api, "b", b);
+    const second = elector(store.api, "b", b, clock);
     second.start();
-    await sleep(1300); // past leaseDurationSeconds since a's last renewal
+    await clock.advance(350); // 1000 ms since a's last renewal: the Lease is not yet expired
+    assert.equal(b.leading, false);
+    await clock.advance(50);
     assert.equal(b.leading, true);
     assert.equal(store.current()?.spec?.holderIdentity, "b");
     assert.equal(store.current()?.spec?.leaseTransitions, 1);
