@@ -8,5 +8,6 @@ export {
   kdbScheduledBackupCrd,
   openApiSchema,
 } from "./crd.js";
+export * from "./cron.js";
 export * from "./kdb-backup.js";
 export * from "./kdb-database.js";

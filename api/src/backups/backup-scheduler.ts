@@ -8,12 +8,12 @@
  * Time comes from the injected clock, so tests step it instead of waiting.
  */
 import type { Logger } from "pino";
+import { nextRun, parseCron } from "../../../crds/src/index.js";
 import type { DatabasesStore } from "../databases/databases-store.js";
 import type { Clock } from "../jobs/jobs-store.js";
 import type { BackupSchedulesStore, ScheduleSlot } from "./backup-schedules-store.js";
 import type { BackupSchedule } from "./backups-schemas.js";
 import type { BackupsService } from "./backups-service.js";
-import { nextRun, parseCron } from "./cron.js";
 
 /** a slot item without its schedule on the database is left this long (its write may be under way) */
 const GRACE_MS = 60_000;

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { ENGINES } from "../../../crds/src/kdb-database.js";
+import { cronProblem, ENGINES } from "../../../crds/src/index.js";
 import { databaseNameSchema } from "../databases/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
-import { cronProblem } from "./cron.js";
 
 export const BACKUP_STATUSES = ["running", "succeeded", "failed"] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CronError, cronProblem, nextRun, parseCron } from "../../../api/src/backups/cron.js";
+import { CronError, cronProblem, nextRun, parseCron } from "../../../crds/src/index.js";
 
 const at = (iso: string) => Date.parse(iso);
 const next = (cron: string, after: string) => {

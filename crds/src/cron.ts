@@ -1,5 +1,6 @@
 /**
- * The 5-field cron subset backup schedules are written in, evaluated in UTC:
+ * The 5-field cron subset backup schedules are written in (the API's per database, and
+ * KdbScheduledBackup's, reconciled by guru-operator: one evaluator for both), evaluated in UTC:
  * `minute hour day-of-month month day-of-week`, each field `*`, a number, a range `a-b`, a step
  * `*\/n` or `a-b/n`, or a comma list of those. Day of week is 0-7 (0 and 7 are Sunday). As in
  * Vixie cron, when both day fields are restricted a day matching either one fires. No names
