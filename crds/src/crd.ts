@@ -232,7 +232,7 @@ const KDB_SCHEDULED_BACKUP: CrdDefinition = {
   shortNames: ["kdbsbak"],
   description:
     "Backups of a KdbDatabase on a cron schedule: a KdbBackup when one is due, completed ones " +
-    "beyond keep deleted. Not reconciled by guru-operator yet: see docs/operator.md, backups.",
+    "beyond keep deleted, reconciled by guru-operator (docs/operator.md, backups).",
   spec: kdbScheduledBackupSpecSchema,
   status: kdbScheduledBackupStatusSchema,
   maxNameLength: MAX_SCHEDULED_BACKUP_NAME_LENGTH,
@@ -240,7 +240,7 @@ const KDB_SCHEDULED_BACKUP: CrdDefinition = {
     { name: "Database", type: "string", jsonPath: ".spec.backup.database", description: "The KdbDatabase" },
     { name: "Schedule", type: "string", jsonPath: ".spec.schedule", description: "Cron, UTC" },
     { name: "Keep", type: "integer", jsonPath: ".spec.keep", description: "Backups kept" },
-    { name: "Last", type: "date", jsonPath: ".status.lastScheduleTime", description: "Last backup created" },
+    { name: "Last", type: "date", jsonPath: ".status.lastScheduleTime", description: "Last slot taken" },
   ],
 };
 

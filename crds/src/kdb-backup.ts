@@ -142,9 +142,15 @@ export const kdbScheduledBackupSpecSchema = z
 
 export const kdbScheduledBackupStatusSchema = z
   .object({
-    ...observed("Ready (the schedule is valid and running)"),
-    lastScheduleTime: z.string().optional().describe("When the last KdbBackup was created (RFC 3339)."),
-    nextScheduleTime: z.string().optional().describe("When the next one is due (RFC 3339)."),
+    ...observed("Ready (reasons Scheduled, Suspended, InvalidSchedule)"),
+    lastScheduleTime: z
+      .string()
+      .optional()
+      .describe("The slot (due time, RFC 3339) the last KdbBackup was created for."),
+    nextScheduleTime: z
+      .string()
+      .optional()
+      .describe("When the next one is due (RFC 3339); absent while suspended or invalid."),
     lastBackup: z.string().optional().describe("The KdbBackup it created last."),
   })
   .describe(STATUS_DESCRIPTION);

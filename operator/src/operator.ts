@@ -12,6 +12,10 @@
  * - every resync period → every KdbDatabase.
  * KdbBackups have their own queue: a KdbBackup added or its spec changed, or its Job (labelled
  * timeseries.guru/backup) changed → its key; every resync period → every KdbBackup.
+ * KdbScheduledBackups have theirs, on the operator's clock (its requeues wait for the next slot):
+ * one added or its spec changed, or any change to a KdbBackup it created (labelled
+ * timeseries.guru/scheduled-backup: a finished one may be pruned) → its key; every resync period
+ * → every KdbScheduledBackup.
  * Informers run on every replica (warm caches); only the leader reconciles.
  */
 import type { Server } from "node:http";
@@ -31,14 +35,18 @@ import {
   KDB_VERSION,
   type KdbBackup,
   type KdbDatabase,
+  type KdbScheduledBackup,
+  SCHEDULED_BACKUP_PLURAL,
 } from "../../crds/src/index.js";
 import { FIELD_MANAGER, LABELS } from "./builders/names.js";
 import type { OperatorConfig } from "./config.js";
 import { KdbBackupController } from "./controller/kdb-backup-controller.js";
 import { KdbDatabaseController } from "./controller/kdb-database-controller.js";
+import { KdbScheduledBackupController } from "./controller/kdb-scheduled-backup-controller.js";
 import { startHealthServer } from "./health-server.js";
 import { describeError } from "./kube/api-error.js";
 import { Kube } from "./kube/client.js";
+import { type Clock, realClock } from "./kube/clock.js";
 import { EventRecorder } from "./kube/event-recorder.js";
 import { ResourceInformer } from "./kube/informer.js";
 import { withKeepAlive } from "./kube/keep-alive.js";
@@ -53,6 +61,8 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** serve /healthz, /readyz and /metrics (default true) */
   httpServer?: boolean;
+  /** when scheduled backups are due, and their queue's timers (default the real clock; tests move one) */
+  clock?: Clock;
   /** called when leadership is lost after it was held (main exits the process) */
   onLostLeadership?(): void;
 }
@@ -60,6 +70,7 @@ export interface OperatorOptions {
 export interface Operator {
   readonly queue: WorkQueue;
   readonly backupQueue: WorkQueue;
+  readonly scheduleQueue: WorkQueue;
   readonly metrics: OperatorMetrics;
   readonly controller: KdbDatabaseController;
   readonly backupController: KdbBackupController;
@@ -76,6 +87,7 @@ const keyOf = (namespace: string | undefined, name: string | undefined) => `${na
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const { config, kubeConfig, log } = options;
   const metrics = options.metrics ?? createMetrics();
+  const clock = options.clock ?? realClock;
   const kube = new Kube(withKeepAlive(kubeConfig));
   const events = new EventRecorder(kube.events, { instance: config.identity, dedupeMs: 300_000, log });
   const managedSelector = `${LABELS.managedBy}=${FIELD_MANAGER}`;
@@ -174,6 +186,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   let backupQueue: WorkQueue | undefined;
   const enqueueBackup = (namespace: string | undefined, name: string | undefined) =>
     backupQueue?.add(keyOf(namespace, name));
+  let scheduleQueue: WorkQueue | undefined;
+  const enqueueSchedule = (namespace: string | undefined, name: string | undefined) =>
+    scheduleQueue?.add(keyOf(namespace, name));
   const backups = new ResourceInformer<KdbBackup & KubernetesObject>({
     ...common,
     resource: "kdbbackups",
@@ -182,6 +197,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       : `/apis/${KDB_GROUP}/${KDB_VERSION}/${BACKUP_PLURAL}`,
     list: () => kube.listBackups(ns) as never,
     onEvent(event, backup, old) {
+      const schedule = backup.metadata.labels?.[LABELS.schedule];
+      if (schedule) enqueueSchedule(backup.metadata.namespace, schedule);
       if (event === "delete")
         return backupQueue?.forget(keyOf(backup.metadata.namespace, backup.metadata.name));
       // status-only updates are our own writes
@@ -190,6 +207,23 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     },
     onResync(all) {
       for (const b of all) enqueueBackup(b.metadata.namespace, b.metadata.name);
+    },
+  });
+  const schedules = new ResourceInformer<KdbScheduledBackup & KubernetesObject>({
+    ...common,
+    resource: "kdbscheduledbackups",
+    path: ns
+      ? `/apis/${KDB_GROUP}/${KDB_VERSION}/namespaces/${ns}/${SCHEDULED_BACKUP_PLURAL}`
+      : `/apis/${KDB_GROUP}/${KDB_VERSION}/${SCHEDULED_BACKUP_PLURAL}`,
+    list: () => kube.listScheduledBackups(ns) as never,
+    onEvent(event, schedule, old) {
+      const key = keyOf(schedule.metadata.namespace, schedule.metadata.name);
+      if (event === "delete") return scheduleQueue?.forget(key);
+      if (event === "update" && old?.metadata.generation === schedule.metadata.generation) return;
+      scheduleQueue?.add(key);
+    },
+    onResync(all) {
+      for (const s of all) enqueueSchedule(s.metadata.namespace, s.metadata.name);
     },
   });
   const backupSelector = `${managedSelector},${LABELS.backup}`;
@@ -238,8 +272,20 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     metrics,
   });
 
+  const scheduleController = new KdbScheduledBackupController({
+    kube,
+    backups: (namespace, schedule) =>
+      backups.list(namespace).filter((b) => b.metadata.labels?.[LABELS.schedule] === schedule),
+    events,
+    log,
+    clock,
+  });
+
   // the depth gauge is the KdbDatabase queue's
-  const newQueue = (handler: (key: string) => Promise<{ requeueAfterMs?: number }>, depth = false) =>
+  const newQueue = (
+    handler: (key: string) => Promise<{ requeueAfterMs?: number }>,
+    { depth = false, queueClock = realClock } = {},
+  ) =>
     new WorkQueue(
       handler,
       {
@@ -248,6 +294,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         maxDelayMs: config.retryMaxSeconds * 1000,
         qps: config.retryQps,
         burst: config.retryBurst,
+        clock: queueClock,
       },
       {
         onDepth: depth ? (n) => metrics.queueDepth.set(n) : undefined,
@@ -275,11 +322,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     }
   };
 
-  const informers = [databases, statefulSets, claims, ...children, backups, jobs];
+  const informers = [databases, statefulSets, claims, ...children, backups, schedules, jobs];
   try {
     // children first: the first reconciles find their StatefulSets, claims and Jobs in the cache
     await Promise.all([statefulSets, claims, ...children, jobs].map((i) => i.start()));
-    await Promise.all([databases.start(), backups.start()]);
+    await Promise.all([databases.start(), backups.start(), schedules.start()]);
   } catch (err) {
     await Promise.all(informers.map((i) => i.stop()));
     throw err;
@@ -290,19 +337,23 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const startLeading = () => {
     leading = true;
     metrics.leader.set(1);
-    queue = newQueue(reconcileDatabase, true);
+    queue = newQueue(reconcileDatabase, { depth: true });
     queue.start();
     backupQueue = newQueue((key) => backupController.reconcile(key));
     backupQueue.start();
+    scheduleQueue = newQueue((key) => scheduleController.reconcile(key), { queueClock: clock });
+    scheduleQueue.start();
     for (const db of databases.list()) enqueue(keyOf(db.metadata.namespace, db.metadata.name));
     for (const b of backups.list()) enqueueBackup(b.metadata.namespace, b.metadata.name);
+    for (const s of schedules.list()) enqueueSchedule(s.metadata.namespace, s.metadata.name);
   };
   const stopLeading = async () => {
     leading = false;
     metrics.leader.set(0);
-    const current = [queue, backupQueue];
+    const current = [queue, backupQueue, scheduleQueue];
     queue = undefined;
     backupQueue = undefined;
+    scheduleQueue = undefined;
     await Promise.all(current.map((q) => q?.shutdown()));
   };
 
@@ -349,6 +400,10 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     get backupQueue() {
       if (!backupQueue) throw new Error("this replica is not the leader: it has no work queue");
       return backupQueue;
+    },
+    get scheduleQueue() {
+      if (!scheduleQueue) throw new Error("this replica is not the leader: it has no work queue");
+      return scheduleQueue;
     },
     metrics,
     controller,

@@ -25,6 +25,8 @@ import {
   KDB_VERSION,
   type KdbBackup,
   type KdbDatabase,
+  type KdbScheduledBackup,
+  SCHEDULED_BACKUP_PLURAL,
 } from "../../../crds/src/index.js";
 import { FIELD_MANAGER } from "../builders/names.js";
 
@@ -142,5 +144,44 @@ export class Kube {
     return (await (namespace
       ? this.custom.listNamespacedCustomObject({ ...base, namespace })
       : this.custom.listClusterCustomObject(base))) as { items: KdbBackup[] };
+  }
+
+  /** Creates a KdbBackup; an existing one of the name is a 409. */
+  async createBackup(backup: { metadata: { namespace: string } }): Promise<KdbBackup> {
+    return (await this.custom.createNamespacedCustomObject({
+      group: KDB_GROUP,
+      version: KDB_VERSION,
+      plural: BACKUP_PLURAL,
+      namespace: backup.metadata.namespace,
+      body: backup,
+    })) as KdbBackup;
+  }
+
+  async deleteBackup(namespace: string, name: string): Promise<void> {
+    await this.custom.deleteNamespacedCustomObject(this.#ref(namespace, name, BACKUP_PLURAL));
+  }
+
+  async getScheduledBackup(namespace: string, name: string): Promise<KdbScheduledBackup> {
+    return (await this.custom.getNamespacedCustomObject(
+      this.#ref(namespace, name, SCHEDULED_BACKUP_PLURAL),
+    )) as KdbScheduledBackup;
+  }
+
+  /** Writes a KdbScheduledBackup's status (merge patch: a null field is removed). */
+  async patchScheduledBackupStatus(schedule: KdbScheduledBackup, status: unknown): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        ...this.#ref(schedule.metadata.namespace!, schedule.metadata.name, SCHEDULED_BACKUP_PLURAL),
+        body: { status },
+      },
+      mergePatch,
+    );
+  }
+
+  async listScheduledBackups(namespace?: string): Promise<{ items: KdbScheduledBackup[] }> {
+    const base = { group: KDB_GROUP, version: KDB_VERSION, plural: SCHEDULED_BACKUP_PLURAL };
+    return (await (namespace
+      ? this.custom.listNamespacedCustomObject({ ...base, namespace })
+      : this.custom.listClusterCustomObject(base))) as { items: KdbScheduledBackup[] };
   }
 }
