@@ -16,6 +16,7 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { describeError } from "./api-error.js";
+import { type Clock, realClock } from "./clock.js";
 
 type ListFn<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
 
@@ -35,6 +36,8 @@ export interface ResourceInformerOptions<T extends KubernetesObject> {
   onEvent(event: InformerEvent, object: T, old?: T): void;
   onResync?(objects: readonly T[]): void;
   onRestart?(resource: string): void;
+  /** default: the real clock */
+  clock?: Clock;
 }
 
 const MIN_BACKOFF_MS = 1000;
@@ -43,22 +46,25 @@ const MAX_BACKOFF_MS = 60_000;
 export class ResourceInformer<T extends KubernetesObject> {
   readonly #options: ResourceInformerOptions<T>;
   readonly #informer;
+  readonly #clock: Clock;
   #backoffMs = MIN_BACKOFF_MS;
-  #lastActivity = Date.now();
+  #lastActivity: number;
   #synced = false;
   #stopped = false;
   #restarting = false;
   /** set while the first list runs: its failure fails start() */
   #startError: { err: unknown } | undefined;
   #starting = false;
-  #timers: NodeJS.Timeout[] = [];
-  #restartTimer: NodeJS.Timeout | undefined;
+  #stopTimers: (() => void)[] = [];
+  #cancelRestart: (() => void) | undefined;
 
   constructor(options: ResourceInformerOptions<T>) {
     this.#options = options;
+    this.#clock = options.clock ?? realClock;
+    this.#lastActivity = this.#clock.now();
     this.#informer = makeInformer<T>(options.kubeConfig, options.path, options.list, options.labelSelector);
     const touch = () => {
-      this.#lastActivity = Date.now();
+      this.#lastActivity = this.#clock.now();
     };
     const previous = new Map<string, T>();
     const keyOf = (o: T) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -118,17 +124,18 @@ export class ResourceInformer<T extends KubernetesObject> {
         { resource: this.#options.resource, err: describeError(failed.err), retryInMs: delay },
         "Initial list failed; retrying.",
       );
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise<void>((resolve) => this.#clock.after(delay, resolve));
       if (this.#stopped) throw new Error(`stopped before ${this.#options.resource} were listed`);
       this.#stopped = false;
     }
     this.#synced = true;
     this.#backoffMs = MIN_BACKOFF_MS;
-    this.#lastActivity = Date.now();
-    const resync = setInterval(() => this.#options.onResync?.(this.list()), this.#options.resyncMs);
-    const stale = setInterval(
+    this.#lastActivity = this.#clock.now();
+    const stopResync = this.#clock.every(this.#options.resyncMs, () => this.#options.onResync?.(this.list()));
+    const stopStaleCheck = this.#clock.every(
+      Math.max(1000, Math.min(this.#options.staleMs / 4, 60_000)),
       () => {
-        if (Date.now() - this.#lastActivity > this.#options.staleMs) {
+        if (this.#clock.now() - this.#lastActivity > this.#options.staleMs) {
           this.#options.log.info(
             { resource: this.#options.resource },
             "Watch silent for too long; restarting it.",
@@ -136,17 +143,14 @@ export class ResourceInformer<T extends KubernetesObject> {
           void this.#restart();
         }
       },
-      Math.max(1000, Math.min(this.#options.staleMs / 4, 60_000)),
     );
-    resync.unref();
-    stale.unref();
-    this.#timers = [resync, stale];
+    this.#stopTimers = [stopResync, stopStaleCheck];
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const timer of this.#timers) clearInterval(timer);
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    for (const stopTimer of this.#stopTimers) stopTimer();
+    this.#cancelRestart?.();
     await this.#informer.stop();
   }
 
@@ -167,8 +171,8 @@ export class ResourceInformer<T extends KubernetesObject> {
       "Watch failed; restarting it after a backoff.",
     );
     this.#options.onRestart?.(this.#options.resource);
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
+    this.#cancelRestart = this.#clock.after(delay, () => {
+      this.#cancelRestart = undefined;
       if (this.#stopped) return;
       this.#informer.start().then(
         () => {
@@ -176,8 +180,7 @@ export class ResourceInformer<T extends KubernetesObject> {
         },
         (e: unknown) => this.#onError(e),
       );
-    }, delay);
-    this.#restartTimer.unref();
+    });
   }
 
   async #restart(): Promise<void> {
@@ -189,7 +192,7 @@ export class ResourceInformer<T extends KubernetesObject> {
     } finally {
       this.#restarting = false;
     }
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#clock.now();
     // a failure here arrives as an "error" event, which schedules the next attempt
     await this.#informer.start().catch((err: unknown) => this.#onError(err));
   }

@@ -6,7 +6,6 @@
 import { strict as assert } from "node:assert";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ApiException, type CoordinationV1Api, KubeConfig, type V1Lease } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { ResourceInformer } from "../../../operator/src/kube/informer.js";
@@ -37,12 +36,34 @@ function kubeConfigFor(port: number): KubeConfig {
   return kc;
 }
 
-describe("operator informer (loopback list/watch server)", () => {
+/** Resolves once `check` holds, looking again each time `changed()` is called. */
+function conditions() {
+  const waiting = new Set<() => void>();
+  return {
+    changed(): void {
+      for (const look of [...waiting]) look();
+    },
+    until(check: () => boolean): Promise<void> {
+      return new Promise((resolve) => {
+        const look = () => {
+          if (!check()) return;
+          waiting.delete(look);
+          resolve();
+        };
+        waiting.add(look);
+        look();
+      });
+    },
+  };
+}
+
+describe("operator informer (loopback list/watch server, manual clock)", () => {
   let server: Server;
   let port: number;
   const watches: URLSearchParams[] = [];
   let onWatch: (n: number, res: ServerResponse) => void = () => undefined;
   const open: ServerResponse[] = [];
+  const seen = conditions();
 
   before(async () => {
     server = createServer((req, res) => {
@@ -51,6 +72,7 @@ describe("operator informer (loopback list/watch server)", () => {
         watches.push(url.searchParams);
         open.push(res);
         onWatch(watches.length, res);
+        seen.changed();
         return;
       }
       res.writeHead(404).end();
@@ -68,7 +90,7 @@ describe("operator informer (loopback list/watch server)", () => {
     watches.length = 0;
   });
 
-  const informer = (events: string[], restarts: string[], staleMs = 60_000) =>
+  const informer = (events: string[], restarts: string[], clock: ManualClock, staleMs = 60_000) =>
     new ResourceInformer<Thing>({
       resource: "things",
       kubeConfig: kubeConfigFor(port),
@@ -82,12 +104,18 @@ describe("operator informer (loopback list/watch server)", () => {
       resyncMs: 60_000,
       staleMs,
       log,
-      onEvent: (event, o) => events.push(`${event} ${o.metadata.name}`),
-      onRestart: (resource) => restarts.push(resource),
+      clock,
+      onEvent: (event, o) => {
+        events.push(`${event} ${o.metadata.name}`);
+        seen.changed();
+      },
+      onRestart: (resource) => {
+        restarts.push(resource);
+        seen.changed();
+      },
     });
 
-  it("restarts a failed watch with backoff from the last resourceVersion", async function () {
-    this.timeout(10_000);
+  it("restarts a failed watch with backoff from the last resourceVersion", async () => {
     onWatch = (n, res) => {
       if (n === 2) {
         res.writeHead(500).end(); // the watch after a normal close fails
@@ -101,11 +129,15 @@ describe("operator informer (loopback list/watch server)", () => {
     };
     const events: string[] = [];
     const restarts: string[] = [];
-    const things = informer(events, restarts);
+    const clock = new ManualClock();
+    const things = informer(events, restarts, clock);
     await things.start();
     try {
-      const deadline = Date.now() + 5000;
-      while (!events.includes("add c") && Date.now() < deadline) await sleep(50);
+      await seen.until(() => restarts.length === 1); // the second watch failed
+      const backoff = clock.pendingDelays().filter((ms) => ms >= 800 && ms <= 1200);
+      assert.equal(backoff.length, 1, "the restart waits the first backoff: 1 s with ±20% jitter");
+      await clock.advance(1200);
+      await seen.until(() => events.includes("add c"));
       assert.deepEqual(events, ["add a", "add b", "add c"]);
       assert.deepEqual(restarts, ["things"]);
       assert.deepEqual(
@@ -126,19 +158,20 @@ describe("operator informer (loopback list/watch server)", () => {
     }
   });
 
-  it("restarts a watch that has gone silent", async function () {
-    this.timeout(10_000);
+  it("restarts a watch that has gone silent", async () => {
     onWatch = (_n, res) => {
       res.writeHead(200, { "Content-Type": "application/json" });
       res.write("\n"); // headers out, then nothing: a half-open watch
     };
     const restarts: string[] = [];
-    const things = informer([], restarts, 300);
+    const clock = new ManualClock();
+    const things = informer([], restarts, clock, 300);
     await things.start();
     try {
-      await sleep(2600);
-      assert.ok(watches.length >= 2, `only ${watches.length} watch request(s)`);
-      assert.ok(restarts.length >= 1);
+      await seen.until(() => watches.length === 1);
+      await clock.advance(1000); // one stale check, 1000 ms after the last sign of life
+      assert.deepEqual(restarts, ["things"]);
+      await seen.until(() => watches.length === 2);
     } finally {
       await things.stop();
     }

@@ -43,6 +43,11 @@ export class ManualClock implements Clock {
     return () => cancel();
   }
 
+  /** How far ahead each timer waiting to fire is due, in ms. */
+  pendingDelays(): number[] {
+    return this.#pending.map((t) => t.at - this.#now);
+  }
+
   /** Moves time forward by `ms`, firing every timer due on the way. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
