@@ -13,7 +13,7 @@ interface CrdState {
 }
 
 /**
- * Applies the checked-in CRDs (KdbDatabase, KdbBackup, KdbScheduledBackup: the operator watches
+ * Applies the checked-in CRDs (KdbDatabase, KdbBackup, KdbScheduledBackup: the operator watches all
  * the first two), as a user would, and waits until their objects are served.
  */
 export async function installKdbCrd(kubeConfig: KubeConfig, fieldManager: string): Promise<void> {
