@@ -296,18 +296,9 @@ async function createBackupStorage(
     return new LocalBackupStorage(b.dir);
   }
   if (b.bucket === undefined) return undefined;
-  const [{ S3Client }, { S3BackupStorage }] = await Promise.all([
-    import("@aws-sdk/client-s3"),
-    import("./backups/s3-backup-storage.js"),
-  ]);
+  const { S3BackupStorage, s3Client } = await import("./backups/s3-backup-storage.js");
   return new S3BackupStorage({
-    client: new S3Client({
-      region: config.aws.region,
-      endpoint: b.s3Endpoint,
-      credentials,
-      // moto and MinIO serve buckets by path, not by virtual host
-      forcePathStyle: b.s3Endpoint !== undefined,
-    }),
+    client: s3Client(config.aws.region, b.s3Endpoint, credentials),
     bucket: b.bucket,
     prefix: b.prefix,
     sse: b.sse,

@@ -1,4 +1,5 @@
 export * from "./admission.js";
+export * from "./backup-programs.js";
 export {
   CRD_FILE,
   crdFiles,

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { posix } from "node:path";
 import { promisify } from "node:util";
 import { loadConfig as loadApiConfig } from "../../api/src/config.js";
+import { BACKUP_COMMAND, RESTORE_COMMAND } from "../../crds/src/backup-programs.js";
 import { engineConfigSchema } from "../../engine/src/config.js";
 import { ENGINE_HTTP_PORT, Q_PORT, RUN_AS_USER } from "../../operator/src/builders/names.js";
 import { operatorConfig } from "../../operator/src/config.js";
@@ -95,6 +96,8 @@ interface ImageSpec {
   exposes: number[];
   /** dist/ files the process loads with `import()` in the modes the image runs */
   loadsLater: string[];
+  /** other programs run from the image (`node <file>`), as guru-operator runs them */
+  programs: string[];
 }
 
 const IMAGES: ImageSpec[] = [
@@ -115,6 +118,11 @@ const IMAGES: ImageSpec[] = [
       "dist/api/src/provisioning/kubernetes-provisioner.js",
       "dist/api/src/backups/s3-backup-storage.js",
     ],
+    // a KdbBackup's Job and a bootstrapped database's init container (crds/src/backup-programs.ts)
+    programs: [BACKUP_COMMAND, RESTORE_COMMAND].map(([node, file]) => {
+      assert.equal(node, "node");
+      return file as string;
+    }),
   },
   {
     file: "images/operator.Dockerfile",
@@ -123,6 +131,7 @@ const IMAGES: ImageSpec[] = [
     healthPort: operatorConfig().httpPort,
     exposes: [8080],
     loadsLater: [],
+    programs: [],
   },
   {
     file: "images/engine.Dockerfile",
@@ -131,6 +140,7 @@ const IMAGES: ImageSpec[] = [
     healthPort: ENGINE_HTTP_PORT,
     exposes: [Q_PORT, ENGINE_HTTP_PORT],
     loadsLater: [],
+    programs: [],
   },
 ];
 
@@ -291,7 +301,8 @@ for (const image of IMAGES) {
         .map((source) => posix.relative("/app", source))
         .filter((path) => path === "dist" || path.startsWith("dist/"));
       const loaded = new Set<string>();
-      for (const entry of [image.main, ...image.loadsLater]) {
+      for (const entry of [image.main, ...image.loadsLater, ...image.programs]) {
+        assert.ok(existsSync(entry), `${entry} (run make build first)`);
         const graph = staticModuleGraph(entry);
         for (const file of graph.files) {
           const path = posix.relative(process.cwd(), file);

@@ -5,7 +5,6 @@
  * marks the backup succeeded. A failed or abandoned backup (its instance died: the job sweeper)
  * is marked failed and its objects deleted, so no half backup is ever listed as succeeded.
  */
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { timestampToUnixNs } from "../../../qipc/src/temporal.js";
 import type { DatabaseConnections } from "../data/connections.js";
@@ -23,10 +22,10 @@ import { ACCOUNT_ADMIN, canSeeDatabase, type Principal } from "../tokens/scopes.
 import { type BackupStorage, backupPrefix } from "./backup-storage.js";
 import { backupView } from "./backup-views.js";
 import type { BackupView } from "./backups-schemas.js";
-import type { BackupFile, BackupRecord, BackupsStore } from "./backups-store.js";
-import { type SnapshotDescription, SnapshotSource } from "./snapshot-source.js";
+import type { BackupRecord, BackupsStore } from "./backups-store.js";
+import { copySnapshot } from "./snapshot-copy.js";
+import { SnapshotSource } from "./snapshot-source.js";
 
-export const MANIFEST = "manifest.json";
 const GIB = 1024 ** 3;
 const SAVE_EVERY_MS = 500;
 
@@ -191,72 +190,53 @@ export class BackupsService {
     db: DatabaseRecord,
     storage: BackupStorage,
   ): Promise<void> {
-    const source = new SnapshotSource(this.#o.connections, db);
-    let snapshot: SnapshotDescription | undefined;
+    const source = new SnapshotSource((name, args, kind) =>
+      this.#o.connections.request(db, name, args, { kind }),
+    );
+    const progress = leased.job.progress as NonNullable<Job["progress"]>;
+    let savedAt = Date.now();
     try {
-      snapshot = await source.take();
-      // series are created on the database before the catalog: every one in the snapshot is here
-      backup.series = await this.#seriesOf(db);
-      const progress = leased.job.progress as NonNullable<Job["progress"]>;
-      progress.filesTotal = snapshot.files.length;
-      progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
-      await leased.save();
-      const prefix = backupPrefix(backup.accountId, backup.database, backup.id);
-      const files: BackupFile[] = [];
-      let savedAt = Date.now();
-      for (const file of snapshot.files) {
-        const hash = createHash("sha256");
-        const id = snapshot.id;
-        const chunks = async function* () {
-          for await (const chunk of source.file(id, file.name)) {
-            hash.update(chunk);
-            progress.bytesDone += chunk.length;
-            yield chunk;
-            if (Date.now() - savedAt >= SAVE_EVERY_MS) {
-              savedAt = Date.now();
-              await leased.save();
-            }
-          }
-        };
-        const stored = await storage.write(prefix + file.name, chunks());
-        if (stored.bytes !== file.bytes)
-          throw new Error(`${file.name}: ${stored.bytes} bytes copied, the snapshot has ${file.bytes}`);
-        files.push({ name: file.name, bytes: stored.bytes, sha256: hash.digest("hex") });
-        progress.filesDone++;
-      }
-      const manifest = Buffer.from(
-        JSON.stringify({
-          version: 1,
+      const copied = await copySnapshot(
+        source,
+        storage,
+        backupPrefix(backup.accountId, backup.database, backup.id),
+        {
           backup: backup.id,
           accountId: backup.accountId,
           database: backup.database,
           engine: backup.engine,
           stripes: backup.stripes,
-          segments: snapshot.segments,
-          at: String(snapshot.at),
-          writes: String(snapshot.writes),
-          rows: String(snapshot.rows),
-          firstTime: snapshot.first === null ? null : String(snapshot.first),
-          lastTime: snapshot.last === null ? null : String(snapshot.last),
-          files,
-        }),
+        },
+        {
+          taken: async (snapshot) => {
+            // series are created on the database before the catalog: every one in the snapshot is here
+            backup.series = await this.#seriesOf(db);
+            progress.filesTotal = snapshot.files.length;
+            progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
+            await leased.save();
+          },
+          chunk: async (bytes) => {
+            progress.bytesDone += bytes;
+            if (Date.now() - savedAt < SAVE_EVERY_MS) return;
+            savedAt = Date.now();
+            await leased.save();
+          },
+          stored: () => {
+            progress.filesDone++;
+          },
+        },
       );
-      await storage.write(
-        prefix + MANIFEST,
-        (async function* () {
-          yield manifest;
-        })(),
-      );
+      const { snapshot, manifest } = copied;
       // the manifest is stored: only now is the backup complete
       Object.assign(backup, {
         status: "succeeded",
-        sizeBytes: files.reduce((sum, f) => sum + f.bytes, 0) + manifest.length,
-        files,
+        sizeBytes: copied.sizeBytes,
+        files: copied.files,
         rows: Number(snapshot.rows),
-        firstTime: snapshot.first === null ? null : String(snapshot.first),
-        lastTime: snapshot.last === null ? null : String(snapshot.last),
+        firstTime: manifest.firstTime,
+        lastTime: manifest.lastTime,
         coversWritesBefore: unixIso(snapshot.at),
-        checksum: createHash("sha256").update(manifest).digest("hex"),
+        checksum: copied.checksum,
         finishedAt: new Date(this.#o.leases.clock()).toISOString(),
       } satisfies Partial<BackupRecord>);
       await leased.save();
@@ -267,8 +247,6 @@ export class BackupsService {
       this.#o.logger.warn({ err, backup: backup.id, database: backup.database }, "backup failed");
       await this.#failed(backup, leased.lost ? "its job was taken over by another instance" : reason);
       await leased.finish("failed", `the backup failed: ${reason}`);
-    } finally {
-      if (snapshot !== undefined) await source.free(snapshot.id).catch(() => undefined);
     }
   }
 

@@ -1,16 +1,11 @@
 /**
  * Restores: `POST /v1/databases` with `restoreFrom` checks the backup (`plan`) and records it on
  * the new database; the provisioner then fills the database's stripes from the backup before
- * its engine first starts (`materialize`, local mode: files into `stripe-N`; Kubernetes: the
- * operator's bootstrap, not yet), as a leased `restore` job with progress. Every file is checked
- * against the size and sha256 its backup recorded, so a restore yields exactly the backup's rows
- * or fails.
+ * its engine first starts (`materialize`, local mode: files into `stripe-N`), as a leased
+ * `restore` job with progress. Every file is checked against the size and sha256 its backup
+ * recorded, so a restore yields exactly the backup's rows or fails. (On Kubernetes a KdbDatabase's
+ * bootstrap runs restore-job.ts, with the same file copy.)
  */
-import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, open, rename } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import type { DatabaseRestore } from "../databases/databases-store.js";
 import { NotFoundError, UnprocessableError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
@@ -24,6 +19,7 @@ import { type BackupStorage, backupPrefix } from "./backup-storage.js";
 import type { RestoreFrom } from "./backups-schemas.js";
 import { requireAccountAdmin } from "./backups-service.js";
 import type { BackupRecord, BackupsStore } from "./backups-store.js";
+import { restoreFile } from "./restore-files.js";
 
 export interface RestorePlan {
   restore: DatabaseRestore;
@@ -39,8 +35,6 @@ export interface RestoreServiceOptions {
   leases: JobLeaseOptions;
   series: SeriesStore;
 }
-
-const SEGMENT_FILE = /^segment-(\d+)\/([A-Za-z0-9._-]+)$/;
 
 export class RestoreService {
   readonly #o: RestoreServiceOptions;
@@ -109,10 +103,14 @@ export class RestoreService {
     const leased = await LeasedJob.start(this.#o.leases, db.accountId, job).catch((err: unknown) => {
       throw new ProvisionFailure(`restore job ${restore.jobId} was already started once`, { cause: err });
     });
+    const prefix = backupPrefix(backup.accountId, backup.database, backup.id);
+    const progress = leased.job.progress as NonNullable<Job["progress"]>;
     try {
       for (const file of backup.files) {
-        await this.#restoreFile(storage, backup, file, segments, leased);
-        (leased.job.progress as NonNullable<Job["progress"]>).filesDone++;
+        await restoreFile(storage, prefix, file, segments, (bytes) => {
+          progress.bytesDone += bytes;
+        });
+        progress.filesDone++;
         await leased.save();
       }
       await this.#recordSeries(db, backup);
@@ -143,40 +141,5 @@ export class RestoreService {
         if ((await this.#o.series.get(db.accountId, db.name, s.name))?.databaseUid !== db.uid) throw err;
       });
     }
-  }
-
-  async #restoreFile(
-    storage: BackupStorage,
-    backup: BackupRecord,
-    file: BackupRecord["files"][number],
-    segments: readonly string[],
-    leased: LeasedJob,
-  ): Promise<void> {
-    const match = SEGMENT_FILE.exec(file.name);
-    const segment = match === null ? undefined : segments[Number(match[1])];
-    if (match === null || segment === undefined)
-      throw new Error(`the backup's file ${file.name} has no place in ${segments.length} stripes`);
-    const target = join(segment, match[2] as string);
-    const partial = `${target}.restoring`;
-    await mkdir(dirname(target), { recursive: true });
-    const hash = createHash("sha256");
-    let bytes = 0;
-    const progress = leased.job.progress as NonNullable<Job["progress"]>;
-    const source = await storage.read(backupPrefix(backup.accountId, backup.database, backup.id) + file.name);
-    const counted = async function* () {
-      for await (const chunk of source as AsyncIterable<Uint8Array>) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        progress.bytesDone += chunk.length;
-        yield chunk;
-      }
-    };
-    await pipeline(counted, createWriteStream(partial));
-    const digest = hash.digest("hex");
-    if (bytes !== file.bytes || digest !== file.sha256)
-      throw new Error(`${file.name} does not match its backup (${bytes} bytes, sha256 ${digest})`);
-    const handle = await open(partial, "r");
-    await handle.sync().finally(() => handle.close());
-    await rename(partial, target);
   }
 }

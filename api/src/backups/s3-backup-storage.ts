@@ -13,11 +13,21 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
+  type S3ClientConfig,
   type ServerSideEncryption,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { BackupStorage, StoredObject } from "./backup-storage.js";
+
+/** A client of AWS S3, or of an S3-compatible store at `endpoint` (moto, MinIO: buckets by path). */
+export function s3Client(
+  region: string,
+  endpoint?: string,
+  credentials?: S3ClientConfig["credentials"],
+): S3Client {
+  return new S3Client({ region, endpoint, credentials, forcePathStyle: endpoint !== undefined });
+}
 
 export interface S3BackupStorageOptions {
   client: S3Client;

@@ -5,8 +5,6 @@
  */
 import type { QValue } from "../../../qipc/src/types.js";
 import { q } from "../../../qipc/src/values.js";
-import type { DatabaseConnections } from "../data/connections.js";
-import type { ProvisionTarget } from "../provisioning/provisioner.js";
 
 export interface SnapshotDescription {
   id: string;
@@ -59,27 +57,30 @@ export function parseSnapshot(reply: QValue): SnapshotDescription {
   };
 }
 
-export class SnapshotSource {
-  readonly #connections: DatabaseConnections;
-  readonly #db: ProvisionTarget;
+/**
+ * Calls a guru q API function of the database: `read` calls have no effect (a caller may retry
+ * them), `write` ones may.
+ */
+export type QCaller = (name: string, args: QValue[], kind: "read" | "write") => Promise<QValue>;
 
-  constructor(connections: DatabaseConnections, db: ProvisionTarget) {
-    this.#connections = connections;
-    this.#db = db;
+export class SnapshotSource {
+  readonly #call: QCaller;
+
+  constructor(call: QCaller) {
+    this.#call = call;
   }
 
   async take(): Promise<SnapshotDescription> {
-    return parseSnapshot(await this.#connections.call(this.#db, ".guru.snapshot", q.nil));
+    return parseSnapshot(await this.#call(".guru.snapshot", [q.nil], "write"));
   }
 
   /** The file's bytes, chunk by chunk, until the engine answers an empty chunk. */
   async *file(id: string, name: string): AsyncGenerator<Uint8Array> {
     for (let offset = 0n; ; ) {
-      const chunk = await this.#connections.request(
-        this.#db,
+      const chunk = await this.#call(
         ".guru.snapshotRead",
         [q.string(id), q.string(name), q.long(offset)],
-        { kind: "read" },
+        "read",
       );
       if (chunk.type !== 4) throw new Error("the database's snapshot chunk is not a byte vector");
       if (chunk.value.length === 0) return;
@@ -89,6 +90,6 @@ export class SnapshotSource {
   }
 
   async free(id: string): Promise<void> {
-    await this.#connections.call(this.#db, ".guru.snapshotFree", q.string(id));
+    await this.#call(".guru.snapshotFree", [q.string(id)], "write");
   }
 }

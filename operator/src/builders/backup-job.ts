@@ -7,23 +7,15 @@
  * eks.amazonaws.com/role-arn annotation. What the program reads is the environment below.
  */
 import type { V1Job } from "@kubernetes/client-node";
-import { BACKUP_KIND, KDB_API_VERSION, type KdbBackup, type KdbDatabase } from "../../../crds/src/index.js";
+import {
+  BACKUP_COMMAND,
+  BACKUP_ENV,
+  BACKUP_KIND,
+  KDB_API_VERSION,
+  type KdbBackup,
+  type KdbDatabase,
+} from "../../../crds/src/index.js";
 import { credentialsSecretName, endpoint, FIELD_MANAGER, LABELS, RUN_AS_USER } from "./names.js";
-
-/** The backup program in the guru-api image. */
-export const BACKUP_COMMAND = ["node", "dist/api/src/backups/backup-job.js"];
-
-/** The environment of the backup program: its whole interface. */
-export const BACKUP_ENV = {
-  name: "GURU_BACKUP_NAME",
-  database: "GURU_BACKUP_DATABASE",
-  endpoint: "GURU_BACKUP_ENDPOINT",
-  user: "GURU_BACKUP_USER",
-  password: "GURU_BACKUP_PASSWORD",
-  bucket: "GURU_BACKUP_S3_BUCKET",
-  prefix: "GURU_BACKUP_S3_PREFIX",
-  region: "AWS_REGION",
-} as const;
 
 export const backupJobName = (backup: string) => `${backup}-backup`;
 

@@ -1,24 +1,15 @@
 /**
  * The init container of a database bootstrapped from a backup (spec.bootstrap.fromBackup), as
  * CloudNativePG's recovery: before the engine first starts it fills every stripe from the
- * KdbBackup's objects in S3 (segment-<k>/ into stripe k, docs/q-api.md, .guru.snapshot), with the
- * IAM role of the backup's service account. It runs guru-api's restore program, which leaves a
- * stripe that already holds data alone, so a pod restart never restores twice.
+ * KdbBackup's objects in S3 (segment-<k>/ into stripe k's segment directory, docs/q-api.md,
+ * .guru.snapshot), with the IAM role of the backup's service account. It runs guru-api's restore
+ * program, which leaves a segment directory that already holds data alone, so a pod restart
+ * never restores twice.
  */
 import type { V1Container } from "@kubernetes/client-node";
-import type { KdbBackup } from "../../../crds/src/index.js";
+import { type KdbBackup, RESTORE_COMMAND, RESTORE_ENV } from "../../../crds/src/index.js";
 import { backupPrefix } from "./backup-job.js";
-import { names, stripeMount } from "./names.js";
-
-/** The restore program in the guru-api image. */
-export const RESTORE_COMMAND = ["node", "dist/api/src/backups/restore-job.js"];
-
-export const RESTORE_ENV = {
-  bucket: "GURU_RESTORE_S3_BUCKET",
-  prefix: "GURU_RESTORE_S3_PREFIX",
-  stripes: "GURU_RESTORE_STRIPES",
-  region: "AWS_REGION",
-} as const;
+import { names, segmentDir, stripeMount } from "./names.js";
 
 /** What a bootstrapped pod needs: the Completed backup, and the image holding the program. */
 export interface RestoreSource {
@@ -36,7 +27,7 @@ export function buildRestoreContainer({ backup, image }: RestoreSource, stripes:
     env: [
       { name: RESTORE_ENV.bucket, value: s3.bucket },
       { name: RESTORE_ENV.prefix, value: backupPrefix(backup) },
-      { name: RESTORE_ENV.stripes, value: indexes.map(stripeMount).join(" ") },
+      { name: RESTORE_ENV.stripes, value: indexes.map(segmentDir).join(" ") },
       ...(s3.region === undefined ? [] : [{ name: RESTORE_ENV.region, value: s3.region }]),
     ],
     volumeMounts: indexes.map((i) => ({ name: names.stripe(i), mountPath: stripeMount(i) })),

@@ -1,0 +1,80 @@
+/**
+ * The restore program, the `restore` init container of a KdbDatabase bootstrapped from a backup
+ * (operator/src/builders/restore-container.ts): fills segment directory k of GURU_RESTORE_STRIPES
+ * with the backup's `segment-<k>/` files, each checked against the size and sha256 of the
+ * backup's manifest, with the file copy the API's restore uses. A directory is filled under
+ * `<dir>.restoring` and renamed once every file of it is right, so each is whole or absent; one
+ * that already holds data (an earlier run, or the engine since) is left alone, and with every
+ * one holding data nothing is read at all: a pod restart restores nothing twice. Exits non-zero
+ * on any mismatch, with the partial directories removed.
+ */
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { MANIFEST, manifestSchema } from "./backup-manifest.js";
+import type { BackupStorage } from "./backup-storage.js";
+import { loadRestoreJobConfig } from "./job-config.js";
+import { runJob } from "./job-process.js";
+import { restoreFile, segmentOf } from "./restore-files.js";
+import { S3BackupStorage, s3Client } from "./s3-backup-storage.js";
+
+const holdsData = (dir: string) =>
+  readdir(dir).then(
+    (entries) => entries.length > 0,
+    () => false,
+  );
+
+async function readManifest(storage: BackupStorage, location: string) {
+  const source = await storage.read(MANIFEST).catch((err: unknown) => {
+    throw new Error(`no ${MANIFEST} at ${location}: the backup is missing or not complete`, { cause: err });
+  });
+  const text = Buffer.concat(await source.toArray()).toString("utf8");
+  const parsed = manifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new Error(`${location}${MANIFEST} is not a backup manifest: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+await runJob("restore-job", async (logger) => {
+  const { s3, segments } = loadRestoreJobConfig();
+  const location = `s3://${s3.bucket}/${s3.prefix}`;
+  const held = await Promise.all(segments.map(holdsData));
+  if (held.every(Boolean)) {
+    logger.info({ location, segments }, "every segment directory holds data: nothing to restore");
+    return;
+  }
+  const client = s3Client(s3.region, s3.endpoint);
+  // the restore only reads: the write settings are never used
+  const storage = new S3BackupStorage({ client, ...s3, sse: "AES256", partBytes: 1 });
+  const staging = segments.map((dir, k) => (held[k] ? undefined : `${dir}.restoring`));
+  try {
+    const manifest = await readManifest(storage, location);
+    if (manifest.segments !== segments.length)
+      throw new Error(
+        `the backup has ${manifest.segments} segments, the database ${segments.length} stripes`,
+      );
+    logger.info({ location, backup: manifest.backup, restoring: staging.filter(Boolean) }, "restore started");
+    for (const dir of staging) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    for (const dir of staging) if (dir !== undefined) await mkdir(dir, { recursive: true });
+    let bytes = 0;
+    for (const file of manifest.files) {
+      if (held[segmentOf(file.name).segment]) continue;
+      await restoreFile(storage, "", file, staging, (n) => {
+        bytes += n;
+      });
+    }
+    for (const [k, dir] of staging.entries()) {
+      if (dir === undefined) continue;
+      const target = segments[k] as string;
+      await rm(target, { recursive: true, force: true }); // empty: it holds no data
+      await rename(dir, target);
+    }
+    logger.info(
+      { location, backup: manifest.backup, files: manifest.files.length, bytes, rows: manifest.rows },
+      "restore completed",
+    );
+  } catch (err) {
+    for (const dir of staging) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    client.destroy();
+  }
+});
