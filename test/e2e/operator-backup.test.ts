@@ -242,7 +242,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
     assert.deepEqual(env, {
       GURU_RESTORE_S3_BUCKET: "guru-backups",
       GURU_RESTORE_S3_PREFIX: `team-a/${ns.name}/ledger/nightly/`,
-      GURU_RESTORE_STRIPES: "/data/stripe-0 /data/stripe-1",
+      GURU_RESTORE_STRIPES: "/data/stripe-0/db /data/stripe-1/db",
       AWS_REGION: "eu-west-1",
     });
     assert.deepEqual(

@@ -55,6 +55,12 @@ const restoreSchema = z.object({
   GURU_RESTORE_S3_ENDPOINT: z.url().optional(),
 });
 
+/** Every variable each program reads (docs/operator.md#backups lists them). */
+export const JOB_VARIABLES = {
+  backup: Object.keys(backupSchema.shape),
+  restore: Object.keys(restoreSchema.shape),
+};
+
 export interface S3Location {
   bucket: string;
   prefix: string;
