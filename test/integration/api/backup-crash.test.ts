@@ -9,7 +9,6 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,33 +18,9 @@ import { freePort } from "../../services/process.js";
 import { eventually } from "../../support/eventually.js";
 import { type ApiProcess, startApiProcess } from "./support/api-process.js";
 import { type Api, startApi } from "./support/backup-api.js";
+import { holdingProxy } from "./support/holding-proxy.js";
 
 const LEASE_MS = 30_000;
-
-/** Forwards to `target`, except that it never answers a request for a manifest: `held` resolves then. */
-function holdingProxy(target: { host: string; port: number }) {
-  let hold: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => {
-    hold = resolve;
-  });
-  const server: Server = createServer((req, res) => {
-    if (req.url?.includes("manifest.json")) {
-      req.resume();
-      hold();
-      return;
-    }
-    const upstream = httpRequest(
-      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  });
-  return { server, held };
-}
 
 describe("guru-api killed (kill -9) during a backup (S3: moto)", function () {
   this.timeout(120_000);

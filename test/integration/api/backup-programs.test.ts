@@ -3,14 +3,17 @@
  * (a KdbBackup's Job) against a guru-engine in a child process and S3 in moto, then
  * `restore-job.js` (a bootstrapped database's init container) into empty directories, and a
  * guru-engine opened on them answers exactly the rows written. Bad environments, a refused login
- * and a corrupted or mismatched backup end with their exit code and a JSON log line, and never
- * leave a backup that looks complete (a manifest under its prefix).
+ * a corrupted or mismatched backup and a backup-job killed before its manifest end with their
+ * exit code (and a JSON log line), and never leave a backup that looks complete (a manifest under
+ * its prefix).
  */
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -31,6 +34,7 @@ import { QClient } from "../../../qipc/src/client.js";
 import type { QValue } from "../../../qipc/src/types.js";
 import { testCredentials, useService } from "../../services/index.js";
 import { q, values } from "../../unit/engine/support.js";
+import { holdingProxy } from "./support/holding-proxy.js";
 
 const ROWS = 3000;
 const HOUR = 3_600_000_000_000n;
@@ -258,5 +262,37 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
     assert.equal(run.code, 1);
     assert.match(String(message(run, "backup-job failed")?.reason), /login refused|closed the connection/);
     assert.deepEqual(await keys(prefix), []);
+  });
+
+  it("killed (kill -9) with its data files stored and its manifest in flight, leaves a backup nothing restores", async () => {
+    const prefix = "killed/trades-1/";
+    const proxy = holdingProxy({ host: new URL(motoUrl).hostname, port: Number(new URL(motoUrl).port) });
+    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
+    const child = spawn(process.execPath, [BACKUP_COMMAND[1] as string], {
+      env: { PATH: process.env.PATH ?? "", ...backupEnv(prefix, { GURU_BACKUP_S3_ENDPOINT: proxyUrl }) },
+      stdio: "ignore",
+    });
+    const exited = once(child, "exit");
+    try {
+      await proxy.held;
+      child.kill("SIGKILL");
+      const [code, signal] = await exited;
+      assert.deepEqual([code, signal], [null, "SIGKILL"]);
+    } finally {
+      proxy.server.closeAllConnections();
+      proxy.server.close();
+    }
+    const stored = await keys(prefix);
+    assert.ok(
+      stored.some((k) => k.includes("/segment-")),
+      "the data files were stored",
+    );
+    assert.ok(!stored.includes(`${prefix}manifest.json`), "no manifest: the backup is not complete");
+    const segments = [join(dir, "d", "stripe-0", "db"), join(dir, "d", "stripe-1", "db")];
+    const restore = await runProgram(RESTORE_COMMAND, restoreEnv(prefix, segments));
+    assert.equal(restore.code, 1);
+    assert.match(String(message(restore, "restore-job failed")?.reason), /not complete/);
+    for (const segment of segments) assert.ok(!existsSync(segment));
   });
 });
