@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { cronProblem, ENGINES } from "../../../crds/src/index.js";
+import { cronProblem } from "../../../crds/src/cron.js";
+import { ENGINES } from "../../../crds/src/kdb-database.js";
 import { databaseNameSchema } from "../databases/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 
