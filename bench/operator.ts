@@ -16,7 +16,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import {
-  CRD_FILE,
   KDB_CRD_NAME,
   KDB_GROUP,
   KDB_PLURAL,
@@ -24,6 +23,7 @@ import {
   type KdbDatabase,
   kdbDatabaseManifest,
 } from "../crds/src/index.js";
+import { CRD_FILE } from "../crds/src/manifests.js";
 import { applyManifest, type Manifest, rawRequest, stopCluster, useCluster } from "../test/cluster/index.js";
 import { freePort } from "../test/services/process.js";
 import { type Figure, report } from "./support/report.js";

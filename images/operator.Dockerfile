@@ -16,14 +16,14 @@ COPY crds/ crds/
 COPY operator/ operator/
 RUN npx tsc -b operator
 
-# ---- deps: production dependencies, less the API's and the engine's own
+# ---- deps: production dependencies, less the API's, the engine's and yaml (only `make crds` writes YAML)
 # (test/unit/images.test.ts checks the list against what the operator imports)
 FROM node:22.22.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm uninstall --omit=dev --no-save --no-audit --no-fund @aws-sdk/client-dynamodb @aws-sdk/client-s3 \
-      @aws-sdk/client-sns @aws-sdk/client-sqs @duckdb/node-api @duckdb/node-bindings dynalite express ioredis \
+      @aws-sdk/client-sns @aws-sdk/client-sqs @duckdb/node-api @duckdb/node-bindings dynalite express ioredis yaml \
  && npm cache clean --force
 
 # ---- runtime: node, production node_modules and dist/; no npm, no compilers, no sources

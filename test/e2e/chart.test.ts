@@ -20,13 +20,8 @@ import { pino } from "pino";
 import { parse, parseAllDocuments } from "yaml";
 import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
-import {
-  CRD_FILE,
-  crdFiles,
-  DELETION_PROTECTION_POLICY,
-  KDB_CRD_NAME,
-  POLICIES_FILE,
-} from "../../crds/src/index.js";
+import { KDB_CRD_NAME } from "../../crds/src/index.js";
+import { CRD_FILE, crdFiles, DELETION_PROTECTION_POLICY, POLICIES_FILE } from "../../crds/src/manifests.js";
 import {
   ApiError,
   applyManifest,

@@ -30,8 +30,8 @@ import {
   KDB_VERSION,
   type KdbDatabase,
   kdbDatabaseManifest,
-  POLICIES_FILE,
 } from "../../crds/src/index.js";
+import { POLICIES_FILE } from "../../crds/src/manifests.js";
 import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
 import {
   applyManifest,

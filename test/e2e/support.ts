@@ -2,7 +2,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { parse, parseAllDocuments } from "yaml";
-import { crdFiles, KDB_API_VERSION, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
+import { KDB_API_VERSION, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
+import { crdFiles } from "../../crds/src/manifests.js";
 import { applyManifest, type Manifest, rawRequest } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse } from "yaml";
-import { CRD_FILE, POLICIES_FILE } from "../../crds/src/index.js";
+import { CRD_FILE, POLICIES_FILE } from "../../crds/src/manifests.js";
 import { operatorConfig } from "../../operator/src/config.js";
 import { CHART_DIR, renderReadme, valueDocs } from "../../scripts/chart-readme.js";
 

@@ -8,19 +8,21 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import {
-  admissionPolicies,
-  admissionPoliciesYaml,
-  CRD_FILE,
   isValidDatabaseName,
   KDB_API_VERSION,
   KDB_KIND,
-  kdbDatabaseCrd,
-  kdbDatabaseCrdYaml,
   kdbDatabaseSpecSchema,
   MAX_NAME_LENGTH,
-  POLICIES_FILE,
   QUANTITY_PATTERN,
 } from "../../../crds/src/index.js";
+import {
+  admissionPolicies,
+  admissionPoliciesYaml,
+  CRD_FILE,
+  kdbDatabaseCrd,
+  kdbDatabaseCrdYaml,
+  POLICIES_FILE,
+} from "../../../crds/src/manifests.js";
 
 type Schema = { [key: string]: unknown };
 
