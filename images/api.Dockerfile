@@ -15,6 +15,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY qipc/ qipc/
+COPY q-api/ q-api/
 COPY engine/ engine/
 COPY crds/ crds/
 COPY api/ api/
@@ -44,6 +45,7 @@ COPY --from=deps /app/node_modules ./node_modules
 # the API and what it imports; tsc -b api also compiles guru-engine, which local mode alone runs
 COPY --from=build /app/dist/api ./dist/api
 COPY --from=build /app/dist/qipc ./dist/qipc
+COPY --from=build /app/dist/q-api ./dist/q-api
 COPY --from=build /app/dist/crds ./dist/crds
 # the web console's static files, served at /console/ (docs/console.md)
 COPY --from=build /app/dist/console ./dist/console

@@ -17,6 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY qipc/ qipc/
+COPY q-api/ q-api/
 COPY engine/ engine/
 RUN npx tsc -b engine
 

@@ -3,10 +3,8 @@
  * `main.ts` and, in process, by the API's local provisioner.
  */
 import { type Logger, pino } from "pino";
-import { QFail } from "../../qipc/src/errors.js";
-import { createQServer } from "../../qipc/src/server.js";
-import type { QRequestContext } from "../../qipc/src/server-connection.js";
-import type { QValue } from "../../qipc/src/types.js";
+import { qFail } from "../../q-api/src/index.js";
+import { createQServer, type QRequestContext, type QValue } from "../../qipc/src/index.js";
 import { createHandler } from "./api/dispatch.js";
 import type { ApiEnv } from "./api/env.js";
 import { describeConfig, type EngineConfig } from "./config.js";
@@ -71,7 +69,7 @@ export async function startEngine(
   const server = createQServer({
     authenticate: (user, password) => authenticate(user, password),
     handle: (value: QValue, ctx: QRequestContext) => {
-      if (draining) throw new QFail("stop");
+      if (draining) throw qFail("stop");
       const work = handle(value, ctx);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work)).catch(() => {});

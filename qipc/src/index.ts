@@ -1,4 +1,4 @@
-export { buildCall, parseCall, type QCall } from "./call.js";
+export { buildCall, GENERIC_NULL, parseCall, type QCall } from "./call.js";
 export { QClient, type QClientOptions, type QRequestOptions } from "./client.js";
 export type { QConnectOptions } from "./client-connect.js";
 export { COMPRESS_THRESHOLD, compress, decompress, MAX_MESSAGE_SIZE } from "./compress.js";

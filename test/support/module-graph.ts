@@ -14,7 +14,18 @@ export interface ModuleGraph {
 }
 
 const STATIC_IMPORT = /^\s*(?:import|export)\s(?:[^;"'`]*?\sfrom\s)?["']([^"']+)["']/gm;
+const DYNAMIC_IMPORT = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
 const CREATED_REQUIRE = /createRequire\([^)]*\)\(\s*["']([^"']+)["']\s*\)/g;
+
+/** What a module's text imports statically (JavaScript or TypeScript), as written. */
+export function staticSpecifiers(text: string): string[] {
+  return [...text.matchAll(STATIC_IMPORT), ...text.matchAll(CREATED_REQUIRE)].map((m) => m[1] as string);
+}
+
+/** What it imports with `import("...")` of a string literal. */
+export function dynamicSpecifiers(text: string): string[] {
+  return [...text.matchAll(DYNAMIC_IMPORT)].map((m) => m[1] as string);
+}
 
 function packageName(specifier: string): string {
   const parts = specifier.split("/");
@@ -27,11 +38,7 @@ export function staticModuleGraph(entry: string): ModuleGraph {
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (graph.files.has(file)) continue;
     graph.files.add(file);
-    const text = readFileSync(file, "utf8");
-    const specifiers = [...text.matchAll(STATIC_IMPORT), ...text.matchAll(CREATED_REQUIRE)].map(
-      (m) => m[1] as string,
-    );
-    for (const specifier of specifiers) {
+    for (const specifier of staticSpecifiers(readFileSync(file, "utf8"))) {
       if (specifier.startsWith(".")) pending.push(resolve(dirname(file), specifier));
       else if (!specifier.startsWith("node:")) graph.packages.add(packageName(specifier));
     }

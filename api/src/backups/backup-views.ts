@@ -1,5 +1,5 @@
 /** Backup records as the API shows them. */
-import { timestampToString } from "../../../qipc/src/temporal.js";
+import { timestampToString } from "../../../qipc/src/index.js";
 import type { BackupView } from "./backups-schemas.js";
 import type { BackupRecord } from "./backups-store.js";
 

@@ -6,7 +6,7 @@
  * is marked failed and its objects deleted, so no half backup is ever listed as succeeded.
  */
 import type { Logger } from "pino";
-import { timestampToUnixNs } from "../../../qipc/src/temporal.js";
+import { timestampToUnixNs } from "../../../qipc/src/index.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";

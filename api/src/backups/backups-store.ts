@@ -2,7 +2,7 @@
  * Backup items, in their account's partition under `BACKUP#<database>#<id>`, so listing a
  * database's backups is one strongly consistent Query and they outlive the database.
  */
-import type { Engine } from "../../../crds/src/kdb-database.js";
+import type { Engine } from "../../../crds/src/index.js";
 import type { Item } from "../catalog/attributes.js";
 import { keys } from "../catalog/keys.js";
 import { type CatalogTable, conditions } from "../catalog/table.js";

@@ -3,8 +3,7 @@
  * description, and each file as a stream of chunks fetched one at a time (constant memory; the
  * next chunk is asked for only once the previous one was consumed).
  */
-import type { QValue } from "../../../qipc/src/types.js";
-import { q } from "../../../qipc/src/values.js";
+import { type QValue, q } from "../../../qipc/src/index.js";
 
 export interface SnapshotDescription {
   id: string;

@@ -8,10 +8,14 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { buildCall } from "../../../qipc/src/call.js";
-import { QConnectionError, QRemoteError } from "../../../qipc/src/errors.js";
-import { createQPool, type QPool } from "../../../qipc/src/pool.js";
-import type { QValue } from "../../../qipc/src/types.js";
+import {
+  buildCall,
+  createQPool,
+  QConnectionError,
+  type QPool,
+  QRemoteError,
+  type QValue,
+} from "../../../qipc/src/index.js";
 import { DependencyError } from "../errors/errors.js";
 import type { Provisioner, ProvisionTarget, QEndpoint } from "../provisioning/provisioner.js";
 import { type BreakerOptions, CircuitBreaker } from "./circuit-breaker.js";

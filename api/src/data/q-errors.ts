@@ -1,8 +1,9 @@
 /**
- * q errors (docs/q-api.md §3) and connection failures, mapped to API errors. The data plane
- * (issue 6) adds its own words here; the control plane meets only a few of them.
+ * q errors and connection failures, mapped to API errors: each error word to the problem code the
+ * contract (q-api/src/errors.ts) names for it.
  */
-import { QConnectionError, QRemoteError, QTimeoutError } from "../../../qipc/src/errors.js";
+import { ERROR_WORDS, type ErrorWordProblem, isErrorWord, splitError } from "../../../q-api/src/index.js";
+import { QConnectionError, QRemoteError, QTimeoutError } from "../../../qipc/src/index.js";
 import type { AppError } from "../errors/app-error.js";
 import {
   BadRequestError,
@@ -13,52 +14,48 @@ import {
   ValidationError,
 } from "../errors/errors.js";
 
-/** The word of a q error: the text before the first colon. */
-export function wordOf(err: QRemoteError): { word: string; detail: string } {
-  const colon = err.word.indexOf(":");
-  return colon < 0
-    ? { word: err.word, detail: "" }
-    : { word: err.word.slice(0, colon), detail: err.word.slice(colon + 1).trim() };
+interface Raised {
+  database: string;
+  word: string;
+  detail: string;
+  /** `word: detail`, or the word alone */
+  said: string;
+  err: QRemoteError;
 }
+
+/** How guru-api answers each problem code the contract maps an error word to. */
+const PROBLEMS: Record<ErrorWordProblem, (raised: Raised) => AppError> = {
+  SERIES_NOT_FOUND: ({ database }) =>
+    new NotFoundError("SERIES_NOT_FOUND", `no such series in database ${database}`),
+  SERIES_EXISTS: ({ said }) =>
+    new ConflictError("SERIES_EXISTS", `the series exists with another schema (${said})`),
+  SCHEMA_INVALID: ({ said }) =>
+    new BadRequestError("SCHEMA_INVALID", `the database refused the schema: ${said}`),
+  VALIDATION_FAILED: ({ said, word, detail }) =>
+    new ValidationError([{ code: word, path: [detail || "body"], message: said }], said),
+  RESULT_TOO_LARGE: ({ said }) =>
+    new BadRequestError("RESULT_TOO_LARGE", `the result is over the database's row limit (${said})`),
+  RESULT_OVERFLOW: ({ said }) =>
+    new UnprocessableError(
+      "RESULT_OVERFLOW",
+      `an aggregate is past the range of its type (${said}); sum a float column instead, or fewer rows`,
+    ),
+  PAYLOAD_TOO_LARGE: ({ said }) =>
+    new BadRequestError("PAYLOAD_TOO_LARGE", `the request is over the database's size limit (${said})`),
+  DATABASE_TIMEOUT: ({ database }) =>
+    new DependencyError("DATABASE_TIMEOUT", `database ${database} ran past its deadline`),
+  // `access` and `rank` too: guru-api only makes calls the contract has, so either is a server fault
+  DATABASE_ERROR: ({ database, said, err }) =>
+    new DependencyError("DATABASE_ERROR", `database ${database} answered '${said}`, { cause: err }),
+};
 
 export function mapQError(err: unknown, database: string): AppError | unknown {
   if (err instanceof QRemoteError) {
-    const { word, detail } = wordOf(err);
+    const { word, detail } = splitError(err.word);
     const said = detail === "" ? word : `${word}: ${detail}`;
-    switch (word) {
-      case "guru.series.unknown":
-        return new NotFoundError("SERIES_NOT_FOUND", `no such series in database ${database}`);
-      case "guru.series.exists":
-        return new ConflictError("SERIES_EXISTS", `the series exists with another schema (${said})`);
-      case "guru.schema.invalid":
-        return new BadRequestError("SCHEMA_INVALID", `the database refused the schema: ${said}`);
-      case "guru.arg":
-      case "guru.type":
-      case "guru.column.unknown":
-      case "guru.schema.mismatch":
-        return new ValidationError([{ code: word, path: [detail || "body"], message: said }], said);
-      case "guru.query.limit":
-        return new BadRequestError(
-          "RESULT_TOO_LARGE",
-          `the result is over the database's row limit (${said})`,
-        );
-      case "guru.overflow":
-        return new UnprocessableError(
-          "RESULT_OVERFLOW",
-          `an aggregate is past the range of its type (${said}); sum a float column instead, or fewer rows`,
-        );
-      case "limit":
-        return new BadRequestError(
-          "PAYLOAD_TOO_LARGE",
-          `the request is over the database's size limit (${said})`,
-        );
-      case "stop":
-        return new DependencyError("DATABASE_TIMEOUT", `database ${database} ran past its deadline`);
-      default:
-        return new DependencyError("DATABASE_ERROR", `database ${database} answered '${said}`, {
-          cause: err,
-        });
-    }
+    // any other word is a server's own failure (docs/q-api.md §3)
+    const problem = isErrorWord(word) ? ERROR_WORDS[word] : "DATABASE_ERROR";
+    return PROBLEMS[problem]({ database, word, detail, said, err });
   }
   if (err instanceof QTimeoutError)
     return new DependencyError("DATABASE_TIMEOUT", `database ${database} did not answer in time`, {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENGINES } from "../../../crds/src/kdb-database.js";
+import { ENGINES } from "../../../crds/src/index.js";
 import { backupScheduleSchema, restoreFromSchema } from "../backups/backups-schemas.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 import { databaseNameSchema } from "./database-name.js";

@@ -2,7 +2,7 @@
  * Database items: in their account's partition; while they have provisioning work to do, also in
  * the sparse work index of their region (gsi1 WORK#<region>), which the reconciler polls.
  */
-import type { Engine } from "../../../crds/src/kdb-database.js";
+import type { Engine } from "../../../crds/src/index.js";
 import type { BackupSchedule } from "../backups/backups-schemas.js";
 import type { Item } from "../catalog/attributes.js";
 import { INDEX_GSI1, keys } from "../catalog/keys.js";

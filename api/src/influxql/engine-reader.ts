@@ -4,8 +4,7 @@
  * (queries/query-options.ts builds and types them; no q is built from text). `serviceReader` is the
  * implementation over guru-api's services for one authenticated caller.
  */
-import { UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/temporal.js";
-import type { QList, QTable, QVector } from "../../../qipc/src/types.js";
+import { type QList, type QTable, type QVector, UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/index.js";
 import type { Services } from "../compose.js";
 import { AppError } from "../errors/app-error.js";
 import type { QueryInput } from "../queries/query-schemas.js";

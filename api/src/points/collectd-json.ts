@@ -9,7 +9,7 @@
  * collectd writes counters and derives as 64-bit integers that a double does not hold, so the
  * numbers are read from the body's text, never through JSON.parse's doubles.
  */
-import { NAME_PATTERN } from "../series/column-types.js";
+import { NAME_PATTERN } from "../../../q-api/src/index.js";
 import type { FieldKind } from "./line-protocol.js";
 import type { LineRejection, SeriesProposal } from "./line-protocol-batch.js";
 import type { CollectdValueList } from "./points-schemas.js";

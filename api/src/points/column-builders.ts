@@ -3,27 +3,20 @@
  * line protocol, CSV) and sent to `.guru.write` as a dict of typed vectors. Values arrive already
  * converted to the column's JS representation; a missing value is the type's q null.
  */
-import { LONG_NULL } from "../../../qipc/src/temporal.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { NULL, q } from "../../../qipc/src/values.js";
-import { COLUMN_TYPES } from "../series/column-types.js";
+import { COLUMN_TYPES, LETTER_OF, type TypeLetter } from "../../../q-api/src/index.js";
+import { type QValue, type QVector, q } from "../../../qipc/src/index.js";
 import type { Column } from "../series/series-schemas.js";
-
-export type TypeLetter = (typeof COLUMN_TYPES)[keyof typeof COLUMN_TYPES];
 
 type Numeric = Float64Array | Float32Array | Int32Array | Uint8Array | BigInt64Array;
 
-const NUMERIC: Record<
-  Exclude<TypeLetter, "s" | "C">,
-  { make: (n: number) => Numeric; nil: number | bigint }
-> = {
-  p: { make: (n) => new BigInt64Array(n), nil: LONG_NULL },
-  j: { make: (n) => new BigInt64Array(n), nil: LONG_NULL },
-  n: { make: (n) => new BigInt64Array(n), nil: LONG_NULL },
-  f: { make: (n) => new Float64Array(n), nil: NULL.float },
-  e: { make: (n) => new Float32Array(n), nil: NULL.real },
-  i: { make: (n) => new Int32Array(n), nil: NULL.int },
-  b: { make: (n) => new Uint8Array(n), nil: 0 },
+const ARRAYS: Record<Exclude<TypeLetter, "s" | "C">, (n: number) => Numeric> = {
+  p: (n) => new BigInt64Array(n),
+  j: (n) => new BigInt64Array(n),
+  n: (n) => new BigInt64Array(n),
+  f: (n) => new Float64Array(n),
+  e: (n) => new Float32Array(n),
+  i: (n) => new Int32Array(n),
+  b: (n) => new Uint8Array(n),
 };
 
 export interface ColumnBuilder {
@@ -47,8 +40,8 @@ export class NumericColumn implements ColumnBuilder {
 
   constructor(letter: Exclude<TypeLetter, "s" | "C">, capacity: number) {
     this.letter = letter;
-    this.#make = NUMERIC[letter].make;
-    this.#nil = NUMERIC[letter].nil;
+    this.#make = ARRAYS[letter];
+    this.#nil = COLUMN_TYPES[letter].null;
     this.#values = this.#make(Math.max(16, capacity));
     this.#words = this.#wordsOf(this.#values);
   }
@@ -89,23 +82,8 @@ export class NumericColumn implements ColumnBuilder {
   }
 
   toQ(): QValue {
-    const v = this.#values.subarray(0, this.length);
-    switch (this.letter) {
-      case "p":
-        return q.timestamps(v as BigInt64Array);
-      case "j":
-        return q.longs(v as BigInt64Array);
-      case "n":
-        return q.timespans(v as BigInt64Array);
-      case "f":
-        return q.floats(v as Float64Array);
-      case "e":
-        return q.reals(v as Float32Array);
-      case "i":
-        return q.ints(v as Int32Array);
-      default:
-        return q.booleans(v as Uint8Array);
-    }
+    const value = this.#values.subarray(0, this.length);
+    return { type: COLUMN_TYPES[this.letter].vector, attr: 0, value } as QVector;
   }
 }
 
@@ -152,7 +130,7 @@ export class SeriesColumns {
 
   constructor(columns: readonly Column[], capacity = 1024) {
     this.columns = columns;
-    this.builders = columns.map((c) => columnBuilder(COLUMN_TYPES[c.type], capacity));
+    this.builders = columns.map((c) => columnBuilder(LETTER_OF[c.type], capacity));
     this.#index = new Map(columns.map((c, i) => [c.name, i]));
   }
 

@@ -3,15 +3,16 @@
  * values, CSV text, line-protocol fields. Nothing is rounded: an integer that does not fit, or a
  * fraction where an integer belongs, is refused with a reason. `null` stands for the q null.
  */
-import { INT_NULL, LONG_NULL, timestampFromString, timestampFromUnixNs } from "../../../qipc/src/temporal.js";
-import type { TypeLetter } from "./column-builders.js";
+import type { TypeLetter } from "../../../q-api/src/index.js";
+import { INT_NULL, LONG_NULL, timestampFromString, timestampFromUnixNs } from "../../../qipc/src/index.js";
 import type { FieldKind, FieldValue } from "./line-protocol.js";
 
 export const PRECISIONS = ["ns", "us", "ms", "s"] as const;
 export type Precision = (typeof PRECISIONS)[number];
 /** Line protocol also takes InfluxDB 1.x's minutes and hours. */
 export type WritePrecision = Precision | "m" | "h";
-const UNIT_NS: Record<WritePrecision, bigint> = {
+/** nanoseconds per unit */
+export const UNIT_NS: Readonly<Record<WritePrecision, bigint>> = {
   ns: 1n,
   us: 1000n,
   ms: 1_000_000n,

@@ -3,13 +3,14 @@
  * become typed columns here and go to the database in one `.guru.write` per series, which answers
  * only once they are durable; the reply is sent after that.
  */
+
+import type { TypeName } from "../../../q-api/src/index.js";
 import { type QValue, q } from "../../../qipc/src/index.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
 import { AppError } from "../errors/app-error.js";
 import { NotFoundError } from "../errors/errors.js";
-import type { ColumnType } from "../series/column-types.js";
 import { createSeriesBody } from "../series/series-schemas.js";
 import type { SeriesService } from "../series/series-service.js";
 import type { SeriesRecord } from "../series/series-store.js";
@@ -29,7 +30,7 @@ export interface LineProtocolResult {
   rejections: LineRejection[];
 }
 
-const FIELD_TYPES: Record<FieldKind, ColumnType> = {
+const FIELD_TYPES: Record<FieldKind, TypeName> = {
   float: "float",
   integer: "long",
   unsigned: "long",

@@ -26,7 +26,7 @@ import {
   type KdbDatabase,
   type KdbDatabaseManifest,
   kdbDatabaseSpecSchema,
-} from "../../../crds/src/kdb-database.js";
+} from "../../../crds/src/index.js";
 import type { ApiConfig } from "../config.js";
 import { SIZES } from "../databases/sizes.js";
 import { DependencyError } from "../errors/errors.js";

@@ -15,9 +15,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Level, type Logger, pino } from "pino";
-import type { Engine } from "../../../crds/src/kdb-database.js";
-import { type ChildEngine, spawnEngine } from "../../../engine/src/child-process.js";
-import { engineConfig } from "../../../engine/src/config.js";
+import type { Engine } from "../../../crds/src/index.js";
+import { type ChildEngine, engineConfig, spawnEngine } from "../../../engine/src/launch.js";
 import { SIZES } from "../databases/sizes.js";
 import { DependencyError } from "../errors/errors.js";
 import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./provisioner.js";
@@ -122,7 +121,7 @@ export class LocalProvisioner implements Provisioner {
     if (this.#o.launch === "in-process") {
       // loaded here only: DuckDB's native library costs the API process memory it needs for nothing
       // when engines are child processes (the default)
-      const { startEngine } = await import("../../../engine/src/engine.js");
+      const { startEngine } = await import("../../../engine/src/index.js");
       const engine = await startEngine(
         engineConfig({
           segments,

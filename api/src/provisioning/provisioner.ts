@@ -4,7 +4,7 @@
  * (idempotent) until its status is absent. Adapters: local (guru-engine processes under ./data)
  * and Kubernetes (KdbDatabase resources reconciled by guru-operator).
  */
-import type { Engine } from "../../../crds/src/kdb-database.js";
+import type { Engine } from "../../../crds/src/index.js";
 import type { SizeName } from "../databases/sizes.js";
 
 /** What a provisioner needs to know about a database. */

@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import type { QTable } from "../../../qipc/src/types.js";
+import type { QTable } from "../../../qipc/src/index.js";
 import { BadRequestError, ValidationError } from "../errors/errors.js";
 import { type AnyRoute, type Reply, route } from "../http/route.js";
 import type { Precision } from "../points/point-values.js";

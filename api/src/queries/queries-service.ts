@@ -3,8 +3,14 @@
  * call carries a limit, so no reply exceeds the row limit and large results are fetched page by
  * page), or `.guru.last`. Reads are retried once after a lost connection (connections.ts).
  */
-import type { QDict, QList, QTable, QValue, QVector } from "../../../qipc/src/types.js";
-import { q } from "../../../qipc/src/values.js";
+import {
+  type QDict,
+  type QList,
+  type QTable,
+  type QValue,
+  type QVector,
+  q,
+} from "../../../qipc/src/index.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
 import type { PointsService } from "../points/points-service.js";

@@ -3,18 +3,17 @@
  * (docs/q-api.md), every value typed from the series' schema. No q text is ever built: values go
  * as typed atoms and vectors. Problems are collected as validation issues naming the parameter.
  */
-import { INT_NULL, LONG_NULL } from "../../../qipc/src/temporal.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { q } from "../../../qipc/src/values.js";
+import { type AggFn, COLUMN_TYPES, LETTER_OF, type TypeLetter } from "../../../q-api/src/index.js";
+import { type QAtom, type QValue, q } from "../../../qipc/src/index.js";
 import type { Issue } from "../errors/app-error.js";
 import { ValidationError } from "../errors/errors.js";
-import { columnBuilder, type TypeLetter } from "../points/column-builders.js";
-import { type Converted, fromJson, fromText, ValueError } from "../points/point-values.js";
-import { COLUMN_TYPES } from "../series/column-types.js";
+import { columnBuilder } from "../points/column-builders.js";
+import { type Converted, fromJson, fromText, UNIT_NS, ValueError } from "../points/point-values.js";
 import type { Column } from "../series/series-schemas.js";
 import type { Op, QueryInput } from "./query-schemas.js";
 
-const AGG_FUNCTIONS: Record<string, string> = {
+/** the REST API's aggregate names, q's and the aliases it also takes */
+const AGG_FUNCTIONS: Record<string, AggFn> = {
   first: "first",
   last: "last",
   min: "min",
@@ -29,15 +28,8 @@ const AGG_FUNCTIONS: Record<string, string> = {
   med: "med",
 };
 
-const UNIT_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-  d: 86_400_000_000_000n,
-};
+/** bucket widths: the write precisions, and days */
+const DURATION_UNIT_NS: Readonly<Record<string, bigint>> = { ...UNIT_NS, d: 86_400_000_000_000n };
 
 /** the widest timespan: 2^63−1 ns (−2^63 is q's null) */
 const MAX_TIMESPAN = 2n ** 63n - 1n;
@@ -49,7 +41,7 @@ const AGG_TEXT = /^(?:([A-Za-z][A-Za-z0-9_]*)=)?([a-z]+)\(([A-Za-z][A-Za-z0-9_]*
 export function parseDuration(text: string): bigint | undefined {
   const parts = [...text.matchAll(/(\d+)(ns|us|ms|s|m|h|d)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
-  return parts.reduce((sum, p) => sum + BigInt(p[1]!) * UNIT_NS[p[2]!]!, 0n);
+  return parts.reduce((sum, p) => sum + BigInt(p[1]!) * DURATION_UNIT_NS[p[2]!]!, 0n);
 }
 
 /** GET's `where` text into conditions. */
@@ -74,26 +66,9 @@ class Collector {
 }
 
 function atom(letter: TypeLetter, v: Converted): QValue {
-  switch (letter) {
-    case "p":
-      return q.timestamp(v as bigint);
-    case "j":
-      return q.long(v as bigint);
-    case "n":
-      return q.timespan(v as bigint);
-    case "f":
-      return q.float(v as number);
-    case "e":
-      return q.real(v as number);
-    case "i":
-      return q.int(v as number);
-    case "b":
-      return q.boolean(v === 1);
-    case "s":
-      return q.symbol(v as string);
-    default:
-      return q.string(v as string);
-  }
+  if (letter === "b") return q.boolean(v === 1);
+  if (letter === "C") return q.string(v as string);
+  return { type: COLUMN_TYPES[letter].atom, value: v } as QAtom;
 }
 
 export interface BuiltQuery {
@@ -132,7 +107,7 @@ export class QueryBuilder {
   #letter(name: string, path: (string | number)[]): TypeLetter | undefined {
     const column = this.#columns.get(name);
     if (column === undefined) this.#c.add(path, `the series has no column ${name}`);
-    return column === undefined ? undefined : COLUMN_TYPES[column.type];
+    return column === undefined ? undefined : LETTER_OF[column.type];
   }
 
   #time(key: "start" | "end"): QValue | undefined {
@@ -161,7 +136,7 @@ export class QueryBuilder {
       }
       value = builder.toQ();
     } else if (op === "like") value = q.string(String(w.value));
-    else value = atom(letter, this.#convert(letter, w.value, w.text, path) ?? nullOf(letter));
+    else value = atom(letter, this.#convert(letter, w.value, w.text, path) ?? COLUMN_TYPES[letter].null);
     return q.list(q.symbol(w.column), q.symbol(op), value);
   }
 
@@ -213,14 +188,6 @@ export class QueryBuilder {
     }
     return q.timespan(ns);
   }
-}
-
-/** The q null of a type, as atom() takes it. */
-function nullOf(letter: TypeLetter): Converted {
-  if (letter === "p" || letter === "j" || letter === "n") return LONG_NULL;
-  if (letter === "f" || letter === "e") return Number.NaN;
-  if (letter === "i") return INT_NULL;
-  return letter === "b" ? 0 : "";
 }
 
 /** The options dict, with the paging items added. */

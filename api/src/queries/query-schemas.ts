@@ -1,13 +1,13 @@
 import { z } from "zod";
+import { FILLS, NAME_PATTERN, OPS as Q_OPS, TYPE_NAMES } from "../../../q-api/src/index.js";
 import { cursorSchema, named } from "../openapi/registry.js";
 import { PRECISIONS } from "../points/point-values.js";
 import { precisionSchema } from "../points/points-schemas.js";
-import { COLUMN_TYPE_NAMES, NAME_PATTERN } from "../series/column-types.js";
 
 export const FORMATS = ["json", "rows", "jsonl", "csv"] as const;
 export type Format = (typeof FORMATS)[number];
-export const FILLS = ["none", "null", "prev", "linear", "zero"] as const;
-export const OPS = ["=", "!=", "<>", "<", "<=", ">", ">=", "in", "within", "like"] as const;
+/** q's ops, and `!=` for `<>` */
+export const OPS = ["!=", ...Q_OPS] as const;
 export type Op = (typeof OPS)[number];
 
 const time = z
@@ -126,7 +126,7 @@ export const lastQuery = z.strictObject({
   epoch,
 });
 
-const resultColumn = z.object({ name: z.string(), type: z.enum(COLUMN_TYPE_NAMES) });
+const resultColumn = z.object({ name: z.string(), type: z.enum(TYPE_NAMES) });
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const queryResultSchema = named(

@@ -4,17 +4,25 @@
  * timespans as strings (a JSON number would round them past 2^53), q nulls as null (empty in CSV),
  * NaN as null, infinities as the strings "Infinity" / "-Infinity".
  */
-import { LONG_NULL, timestampToString, UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/temporal.js";
-import type { QList, QTable, QValue, QVector } from "../../../qipc/src/types.js";
-import { NULL } from "../../../qipc/src/values.js";
+
+import type { TypeName } from "../../../q-api/src/index.js";
+import {
+  LONG_NULL,
+  NULL,
+  type QList,
+  type QTable,
+  type QValue,
+  type QVector,
+  timestampToString,
+  UNIX_EPOCH_OFFSET_NS,
+} from "../../../qipc/src/index.js";
 import type { Precision } from "../points/point-values.js";
-import type { ColumnType } from "../series/column-types.js";
 
 export type Cell = string | number | boolean | null;
 
 export interface ResultColumn {
   name: string;
-  type: ColumnType;
+  type: TypeName;
   cell: (row: number) => Cell;
 }
 

@@ -1,7 +1,5 @@
 /** A database's retention as its engine applies it (`.guru.retention`, docs/q-api.md). */
-import { timestampToString } from "../../../qipc/src/temporal.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { q } from "../../../qipc/src/values.js";
+import { type QValue, q, timestampToString } from "../../../qipc/src/index.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { Principal } from "../tokens/scopes.js";

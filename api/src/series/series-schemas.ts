@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { NAME_PATTERN, RESERVED_NAMES, TYPE_NAMES } from "../../../q-api/src/index.js";
 import { databaseNameSchema } from "../databases/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
-import { COLUMN_TYPE_NAMES, NAME_PATTERN, RESERVED_NAMES } from "./column-types.js";
 
 export const qNameSchema = z
   .string()
@@ -26,7 +26,7 @@ export const createSeriesBody = z
       .default([])
       .describe("tag columns (symbols): the identity of a point, what queries group by"),
     fields: z
-      .array(z.strictObject({ name: qNameSchema, type: z.enum(COLUMN_TYPE_NAMES) }))
+      .array(z.strictObject({ name: qNameSchema, type: z.enum(TYPE_NAMES) }))
       .max(255)
       .meta({ not: { contains: { properties: { name: TIME } } } })
       .default([])
@@ -59,7 +59,7 @@ export const columnSchema = named(
   "Column",
   z.object({
     name: z.string(),
-    type: z.enum(COLUMN_TYPE_NAMES),
+    type: z.enum(TYPE_NAMES),
     tag: z.boolean(),
   }),
 );

@@ -4,7 +4,9 @@
  * The database is asked first, so the catalog never lists a series the database lacks; a crash
  * between the two is repaired by creating the series again.
  */
-import { q } from "../../../qipc/src/values.js";
+
+import { LETTER_OF, NAME_PATTERN } from "../../../q-api/src/index.js";
+import { q } from "../../../qipc/src/index.js";
 import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
 import { CatalogConflict } from "../catalog/table.js";
 import type { DatabaseConnections } from "../data/connections.js";
@@ -15,7 +17,6 @@ import type { ChangeFeed } from "../events/change-feed.js";
 import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
 import type { ApiMetrics } from "../metrics.js";
 import type { Principal } from "../tokens/scopes.js";
-import { COLUMN_TYPES, NAME_PATTERN } from "./column-types.js";
 import type { Column, CreateSeriesInput, SeriesView } from "./series-schemas.js";
 import type { SeriesRecord, SeriesStore } from "./series-store.js";
 
@@ -40,7 +41,7 @@ export function columnsOf(input: CreateSeriesInput): Column[] {
 export function qSchema(columns: readonly Column[]) {
   return q.table({
     name: q.symbols(columns.map((c) => c.name)),
-    type: q.string(columns.map((c) => COLUMN_TYPES[c.type]).join("")),
+    type: q.string(columns.map((c) => LETTER_OF[c.type]).join("")),
     tag: q.booleans(columns.map((c) => c.tag)),
   });
 }

@@ -1,11 +1,10 @@
 /** `.guru.ping`, `.guru.create`, `.guru.drop`, `.guru.series`, `.guru.stats`. */
 
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { isTypeLetter, NULL_LONG } from "../store/column-types.js";
-import { type ColumnDef, checkSchema, isValidName, type SeriesDef } from "../store/schema.js";
+import { CONTRACT_VERSION, isTypeLetter, isValidName, qFail } from "../../../q-api/src/index.js";
+import { LONG_NULL, type QValue } from "../../../qipc/src/index.js";
+import { type ColumnDef, checkSchema, type SeriesDef } from "../store/schema.js";
 import { argError, existingSeries, expectGenericNull, symbolAtom, typeError } from "./args.js";
-import { type ApiEnv, type Call, CONTRACT_VERSION } from "./env.js";
+import type { ApiEnv, Call } from "./env.js";
 import { chars, dict, list, long, symbol, symbols, table, timespan } from "./q.js";
 
 export function ping(env: ApiEnv, { args }: Call): QValue {
@@ -37,7 +36,7 @@ function parseSchema(value: QValue): ColumnDef[] {
     throw typeError("schema");
   return names.value.map((n, i) => {
     const letter = String.fromCharCode(types.value[i] as number);
-    if (!isTypeLetter(letter)) throw new QFail(`guru.schema.invalid: unknown type "${letter}" of ${n}`);
+    if (!isTypeLetter(letter)) throw qFail("guru.schema.invalid", `unknown type "${letter}" of ${n}`);
     return { name: n, type: letter, tag: tags.value[i] !== 0 };
   });
 }
@@ -63,7 +62,7 @@ export async function series(env: ApiEnv, { args, signal }: Call): Promise<QValu
   const timestamps = (values: (bigint | null)[]): QValue => ({
     type: 12,
     attr: 0,
-    value: BigInt64Array.from(values, (v) => v ?? NULL_LONG),
+    value: BigInt64Array.from(values, (v) => v ?? LONG_NULL),
   });
   return table([
     ["name", symbols(all.map((s) => s.name))],

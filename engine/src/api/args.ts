@@ -2,19 +2,19 @@
  * Argument checks shared by the functions. A wrong q type is `'guru.type: PATH`, where the path
  * names the argument as docs/q-api.md does; a right type with a bad value is `'guru.arg`.
  */
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { NULL_LONG } from "../store/column-types.js";
-import { type ColumnDef, findColumn, isValidName, type SeriesDef } from "../store/schema.js";
+
+import { isValidName, qFail } from "../../../q-api/src/index.js";
+import { LONG_NULL, type QFail, type QValue } from "../../../qipc/src/index.js";
+import { type ColumnDef, findColumn, type SeriesDef } from "../store/schema.js";
 import type { Store } from "../store/store.js";
 import { isGenericNull, items } from "./q.js";
 
 export function typeError(path: string): QFail {
-  return new QFail(`guru.type: ${path}`);
+  return qFail("guru.type", path);
 }
 
 export function argError(detail: string): QFail {
-  return new QFail(`guru.arg: ${detail}`);
+  return qFail("guru.arg", detail);
 }
 
 export function expectGenericNull(value: QValue, path: string): void {
@@ -29,7 +29,7 @@ export function symbolAtom(value: QValue, path: string): string {
 /** A timestamp atom; `0Np` is null (unbounded). */
 export function timestampAtom(value: QValue, path: string): bigint | null {
   if (value.type !== -12) throw typeError(path);
-  return value.value === NULL_LONG ? null : value.value;
+  return value.value === LONG_NULL ? null : value.value;
 }
 
 /** A symbol atom, a symbol vector, or an empty general list `()`. */
@@ -62,7 +62,7 @@ export function seriesName(value: QValue): string {
 
 export function existingSeries(store: Store, name: string): SeriesDef {
   const series = store.series(name);
-  if (series === undefined) throw new QFail(`guru.series.unknown: ${name}`);
+  if (series === undefined) throw qFail("guru.series.unknown", name);
   return series;
 }
 
@@ -76,7 +76,7 @@ export function noDuplicates(names: readonly string[], path: string): void {
 
 export function columnOf(series: SeriesDef, name: string): ColumnDef {
   const found = findColumn(series, name);
-  if (found === undefined) throw new QFail(`guru.column.unknown: ${name}`);
+  if (found === undefined) throw qFail("guru.column.unknown", name);
   return found;
 }
 

@@ -3,10 +3,9 @@
  * `(name; args…)` with the name a symbol or char vector (docs/q-api.md §1). Anything else (q
  * source text, other names, `.z.*`, system commands) is `'access`; nothing is ever evaluated.
  */
-import { parseCall } from "../../../qipc/src/call.js";
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QRequestContext } from "../../../qipc/src/server-connection.js";
-import type { QValue } from "../../../qipc/src/types.js";
+
+import { qFail } from "../../../q-api/src/index.js";
+import { parseCall, QFail, type QRequestContext, type QValue } from "../../../qipc/src/index.js";
 import { create, drop, ping, series, stats } from "./admin.js";
 import type { ApiEnv, ApiFunction } from "./env.js";
 import { retain, retention, snapshot, snapshotFree, snapshotRead } from "./lifecycle.js";
@@ -45,8 +44,8 @@ export interface ParsedCall {
 export function parseRequest(value: QValue): ParsedCall {
   const call = parseCall(value);
   const entry = call && Object.hasOwn(FUNCTIONS, call.name) ? FUNCTIONS[call.name] : undefined;
-  if (call === null || entry === undefined) throw new QFail("access");
-  if (call.args.length !== entry.arity) throw new QFail("rank");
+  if (call === null || entry === undefined) throw qFail("access");
+  if (call.args.length !== entry.arity) throw qFail("rank");
   return { name: call.name, entry, args: call.args };
 }
 

@@ -1,5 +1,5 @@
 /** What the API functions need from the engine. */
-import type { QValue } from "../../../qipc/src/types.js";
+import type { QValue } from "../../../qipc/src/index.js";
 import type { Snapshots } from "../store/snapshots.js";
 import type { Store } from "../store/store.js";
 
@@ -24,6 +24,3 @@ export interface Call {
 }
 
 export type ApiFunction = (env: ApiEnv, call: Call) => Promise<QValue> | QValue;
-
-/** The contract's version, reported by `.guru.ping`. */
-export const CONTRACT_VERSION = "1.0";

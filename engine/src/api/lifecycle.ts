@@ -2,15 +2,14 @@
  * `.guru.retention`, `.guru.retain` (how long data is kept) and `.guru.snapshot`,
  * `.guru.snapshotRead`, `.guru.snapshotFree` (consistent copies for backups): docs/q-api.md.
  */
-import type { QValue } from "../../../qipc/src/types.js";
-import { NULL_LONG } from "../store/column-types.js";
+import { LONG_NULL, type QValue } from "../../../qipc/src/index.js";
 import { MAX_RETENTION_DAYS } from "../store/retention.js";
 import { argError, expectGenericNull, text, typeError } from "./args.js";
 import type { ApiEnv, Call } from "./env.js";
 import { chars, dict, list, long, table } from "./q.js";
 
 function timestamp(value: bigint | null): QValue {
-  return { type: -12, value: value ?? NULL_LONG };
+  return { type: -12, value: value ?? LONG_NULL };
 }
 
 function longAtom(value: QValue, path: string): bigint {

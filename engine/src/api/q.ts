@@ -1,6 +1,13 @@
 /** Building and taking apart q values for the API functions. */
-import { GENERIC_NULL } from "../../../qipc/src/call.js";
-import type { QAtom, QDict, QList, QTable, QValue, QVector } from "../../../qipc/src/types.js";
+import {
+  GENERIC_NULL,
+  type QAtom,
+  type QDict,
+  type QList,
+  type QTable,
+  type QValue,
+  type QVector,
+} from "../../../qipc/src/index.js";
 
 export { GENERIC_NULL };
 

@@ -2,22 +2,22 @@
  * The options dict of `.guru.query` (docs/q-api.md) into a checked `QuerySpec`. Every item is
  * type checked (`guru.type: options.KEY`) and checked against the series' schema.
  */
-import type { QValue } from "../../../qipc/src/types.js";
+
 import {
   AGG_FNS,
   type AggFn,
-  type AggSpec,
   aggAccepts,
-  type Condition,
+  COLUMN_TYPES,
   FILLS,
   type Fill,
+  isValidName,
   OPS,
   type Op,
-  type QuerySpec,
-  type Scalar,
-} from "../query/spec.js";
-import { COLUMN_TYPES, NULL_INT, NULL_LONG, type TypeLetter } from "../store/column-types.js";
-import { type ColumnDef, isValidName, type SeriesDef } from "../store/schema.js";
+  type TypeLetter,
+} from "../../../q-api/src/index.js";
+import type { QValue } from "../../../qipc/src/index.js";
+import type { AggSpec, Condition, QuerySpec, Scalar } from "../query/spec.js";
+import type { ColumnDef, SeriesDef } from "../store/schema.js";
 import {
   argError,
   columnOf,
@@ -186,12 +186,7 @@ function scalar(type: TypeLetter, value: QValue): Scalar {
   if (value.type !== COLUMN_TYPES[type].atom) throw typeError("options.where");
   if (type === "C") return text(value, "options.where");
   const v = (value as { value: Scalar }).value;
-  return v === nullOf(type) || (Number.isNaN(v) && (type === "e" || type === "f")) ? null : v;
-}
-
-/** q's null of a column type where it has one as a plain value (`e f` nulls are NaN). */
-function nullOf(type: TypeLetter): Scalar | undefined {
-  if (type === "i") return NULL_INT;
-  if (type === "j" || type === "p" || type === "n") return NULL_LONG;
-  return undefined;
+  // the empty symbol stays a name: where compares symbols by their text
+  if (type === "s") return v;
+  return v === COLUMN_TYPES[type].null || (Number.isNaN(v) && (type === "e" || type === "f")) ? null : v;
 }

@@ -1,6 +1,6 @@
 /** `.guru.query` and `.guru.last`. */
 
-import type { QValue } from "../../../qipc/src/types.js";
+import type { QValue } from "../../../qipc/src/index.js";
 import { isPaged, runLast, runQuery } from "../query/execute.js";
 import { existingSeries, symbolAtom, symbolList, tagColumns } from "./args.js";
 import type { ApiEnv, Call } from "./env.js";

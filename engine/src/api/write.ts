@@ -1,8 +1,9 @@
 /** `.guru.write` and `.guru.delete`. */
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QValue } from "../../../qipc/src/types.js";
+
+import { COLUMN_TYPES, qFail } from "../../../q-api/src/index.js";
+import type { QValue } from "../../../qipc/src/index.js";
 import type { ColumnValue } from "../store/append-columns.js";
-import { COLUMN_TYPES, int64Words, isNullLongAt } from "../store/column-types.js";
+import { int64Words, isNullLongAt } from "../store/column-types.js";
 import type { ColumnDef, SeriesDef } from "../store/schema.js";
 import { argError, existingSeries, symbolAtom, timestampAtom, typeError } from "./args.js";
 import type { ApiEnv, Call } from "./env.js";
@@ -37,7 +38,7 @@ function checkColumns(
   series: SeriesDef,
   byName: Map<string, QValue>,
 ): { values: ColumnValue[]; rows: number } {
-  const mismatch = (detail: string) => new QFail(`guru.schema.mismatch: ${detail}`);
+  const mismatch = (detail: string) => qFail("guru.schema.mismatch", detail);
   for (const name of byName.keys()) {
     if (!series.columns.some((c) => c.name === name)) throw mismatch(`no column ${name}`);
   }

@@ -1,5 +1,6 @@
 /** Row selection on result columns (typed arrays, or byte strings for `C`). */
-import type { FixedArray, TypeLetter } from "../store/column-types.js";
+import type { TypeLetter } from "../../../q-api/src/index.js";
+import type { FixedArray } from "../store/column-types.js";
 import { nullOf, type RawColumn } from "../store/result-columns.js";
 
 type Settable = { [i: number]: number | bigint; length: number };

@@ -3,7 +3,7 @@
  * is refused for any other query (or another incarnation of the series).
  */
 import { createHash } from "node:crypto";
-import { QFail } from "../../../qipc/src/errors.js";
+import { qFail } from "../../../q-api/src/index.js";
 import type { QuerySpec } from "./spec.js";
 
 export type Position = { kind: "raw"; time: bigint; skip: number } | { kind: "offset"; offset: number };
@@ -42,7 +42,7 @@ export function encodeCursor(spec: QuerySpec, position: Position): string {
 }
 
 export function decodeCursor(spec: QuerySpec, cursor: string): Position {
-  const bad = () => new QFail("guru.arg: cursor");
+  const bad = () => qFail("guru.arg", "cursor");
   let body: Encoded;
   try {
     body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as Encoded;

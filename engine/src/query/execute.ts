@@ -2,9 +2,9 @@
  * Runs `.guru.query` and `.guru.last` specs on the store and shapes the results: order, fill,
  * pages and cursors, then q tables.
  */
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QTable } from "../../../qipc/src/types.js";
-import { NULL_LONG, type TypeLetter } from "../store/column-types.js";
+
+import { aggResultType, qFail, type TypeLetter } from "../../../q-api/src/index.js";
+import { LONG_NULL, type QTable } from "../../../qipc/src/index.js";
 import { type RawColumn, toQ } from "../store/result-columns.js";
 import { type ColumnDef, type SeriesDef, tableName, timeRange } from "../store/schema.js";
 import { SqlParams } from "../store/sql-params.js";
@@ -15,7 +15,7 @@ import { decodeCursor, encodeCursor, type Position } from "./cursor.js";
 import { fillBuckets } from "./fill.js";
 import { sortedIndex } from "./order.js";
 import { conditionSql } from "./predicates.js";
-import { type AggSpec, aggResultType, type QuerySpec } from "./spec.js";
+import type { AggSpec, QuerySpec } from "./spec.js";
 import { aggSql, lastSql, rawSql, type Source } from "./sql.js";
 
 export interface QueryEnv {
@@ -47,7 +47,7 @@ function pageSize(spec: QuerySpec, env: QueryEnv): number {
 function position(spec: QuerySpec, kind: Position["kind"]): Position | null {
   if (spec.cursor === null) return null;
   const decoded = decodeCursor(spec, spec.cursor);
-  if (decoded.kind !== kind) throw new QFail("guru.arg: cursor");
+  if (decoded.kind !== kind) throw qFail("guru.arg", "cursor");
   return decoded;
 }
 
@@ -74,7 +74,7 @@ async function runRaw(spec: QuerySpec, env: QueryEnv): Promise<QueryResult> {
   const result = await env.store.read(sql, params.list, letters, { maxRows: size + 1, signal: env.signal });
   if (result.rows <= size)
     return { table: toTable(names, letters, result.columns, env.store.symbols), next: null };
-  if (!isPaged(spec)) throw new QFail(`guru.query.limit: more than ${env.maxRows} rows`);
+  if (!isPaged(spec)) throw qFail("guru.query.limit", `more than ${env.maxRows} rows`);
   const columns = result.columns.map((c) => slice(c, 0, size));
   const time = columns[0] as BigInt64Array;
   const last = time[size - 1] as bigint;
@@ -104,7 +104,7 @@ async function runAggregate(spec: QuerySpec, aggs: AggSpec[], env: QueryEnv): Pr
   });
   refuseOverflow(aggs, result.columns.slice(letters.length - aggs.length));
   const { columns, rows } = arrange(spec, aggs, letters, result.columns, result.rows, env);
-  if (!isPaged(spec) && rows > env.maxRows) throw new QFail(`guru.query.limit: ${rows} rows`);
+  if (!isPaged(spec) && rows > env.maxRows) throw qFail("guru.query.limit", `${rows} rows`);
   const offset = resume?.offset ?? 0;
   const end = Math.min(rows, offset + pageSize(spec, env));
   const page = columns.map((c) => slice(c, Math.min(offset, rows), end));
@@ -118,8 +118,8 @@ async function runAggregate(spec: QuerySpec, aggs: AggSpec[], env: QueryEnv): Pr
 function refuseOverflow(aggs: AggSpec[], outputs: RawColumn[]): void {
   aggs.forEach((a, i) => {
     const values = outputs[i];
-    if (a.fn === "sum" && values instanceof BigInt64Array && values.includes(NULL_LONG))
-      throw new QFail(`guru.overflow: ${a.output}: sum of ${a.column.name} is beyond what a long holds`);
+    if (a.fn === "sum" && values instanceof BigInt64Array && values.includes(LONG_NULL))
+      throw qFail("guru.overflow", `${a.output}: sum of ${a.column.name} is beyond what a long holds`);
   });
 }
 

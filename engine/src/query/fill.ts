@@ -2,11 +2,11 @@
  * `fill` for bucketed results (docs/q-api.md, fill): every group gets every bucket of the range,
  * and empty buckets take values by the chosen rule. The output comes out already in result order.
  */
-import { QFail } from "../../../qipc/src/errors.js";
-import { NULL_INT, NULL_LONG, type TypeLetter } from "../store/column-types.js";
+
+import { type AggFn, type Fill, qFail, type TypeLetter } from "../../../q-api/src/index.js";
+import { INT_NULL, LONG_NULL } from "../../../qipc/src/index.js";
 import { nullOf, type RawColumn } from "../store/result-columns.js";
 import { cell, setCell, take } from "./columns.js";
-import type { AggFn, Fill } from "./spec.js";
 
 export interface Grouped {
   rows: number;
@@ -40,7 +40,7 @@ export function fillBuckets(input: Grouped, options: FillOptions): Grouped {
   if (range === null || groupRows.length === 0) return { ...input, rows: 0, bucket: new BigInt64Array(0) };
   const { first, count } = range;
   const total = groupRows.length * count;
-  if (total > options.maxRows) throw new QFail(`guru.query.limit: ${total} filled rows`);
+  if (total > options.maxRows) throw qFail("guru.query.limit", `${total} filled rows`);
 
   // slot[g * count + k]: the input row of group g's bucket k, or -1
   const slot = new Int32Array(total).fill(-1);
@@ -193,10 +193,10 @@ function interpolate(
     return letter === "e" ? Math.fround(v) : v;
   }
   if (letter === "i") {
-    if (a === NULL_INT || b === NULL_INT) return NULL_INT;
+    if (a === INT_NULL || b === INT_NULL) return INT_NULL;
     return Number(floorDiv(BigInt(a as number), BigInt(b as number), dk, span));
   }
-  if (a === NULL_LONG || b === NULL_LONG) return NULL_LONG;
+  if (a === LONG_NULL || b === LONG_NULL) return LONG_NULL;
   return floorDiv(a as bigint, b as bigint, dk, span);
 }
 

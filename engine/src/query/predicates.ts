@@ -3,7 +3,8 @@
  * symbols compare by their text. Symbol conditions are decided over the symbol list in JS and
  * become a test on enumeration ids, as q decides them on the `sym` list.
  */
-import { COLUMN_TYPES, type TypeLetter } from "../store/column-types.js";
+import type { TypeLetter } from "../../../q-api/src/index.js";
+import { COLUMN_SQL } from "../store/column-types.js";
 import { ident } from "../store/schema.js";
 import type { ListType, SqlParams } from "../store/sql-params.js";
 import type { SymbolTable } from "../store/symbols.js";
@@ -129,7 +130,7 @@ function inValues(
   params: SqlParams,
 ): string {
   if (values.length === 0) return "FALSE";
-  if (values.length > INLINE_LIST) return inList(col, values, COLUMN_TYPES[letter].sql as ListType, params);
+  if (values.length > INLINE_LIST) return inList(col, values, COLUMN_SQL[letter] as ListType, params);
   return `${col} IN (${values.map((v) => literal(letter, v)).join(", ")})`;
 }
 
@@ -156,6 +157,6 @@ export function literal(letter: TypeLetter, value: Exclude<Scalar, null>): strin
     case "f":
       return `'${String(value)}'::DOUBLE`;
     default:
-      return `${String(value)}::${COLUMN_TYPES[letter].sql}`;
+      return `${String(value)}::${COLUMN_SQL[letter]}`;
   }
 }

@@ -3,8 +3,10 @@
  * value by value) plus a validity mask when the column holds q nulls, which are stored as SQL
  * NULLs so that aggregates skip them as q's do.
  */
-import type { QList, QVector } from "../../../qipc/src/types.js";
-import { type FixedArray, int64Words, isNullLongAt, NULL_INT, type TypeLetter } from "./column-types.js";
+
+import type { TypeLetter } from "../../../q-api/src/index.js";
+import { INT_NULL, type QList, type QVector } from "../../../qipc/src/index.js";
+import { type FixedArray, int64Words, isNullLongAt } from "./column-types.js";
 import type { SymbolTable } from "./symbols.js";
 
 export type AppendColumn =
@@ -38,25 +40,17 @@ export function prepareColumns(
     if (letter === "C")
       return { kind: "text", data: (value.value as QVector[]).map((v) => v.value as Uint8Array) };
     const data = value.value as FixedArray;
-    return { kind: "fixed", data, validity: validityOf(letter, data) };
+    return { kind: "fixed", data, validity: validityOf(data) };
   });
   return { columns, symbolsDurable: Promise.all(durable) };
 }
 
-function validityOf(letter: TypeLetter, data: FixedArray): Uint8Array | null {
-  switch (letter) {
-    case "p":
-    case "j":
-    case "n":
-      return int64Validity(data as BigInt64Array);
-    case "i":
-      return int32Validity(data as Int32Array);
-    case "e":
-    case "f":
-      return floatValidity(data as Float64Array | Float32Array);
-    default:
-      return null;
-  }
+/** By the array, which the letter has fixed: 64-bit and int columns have their nulls, floats NaN, booleans none. */
+function validityOf(data: FixedArray): Uint8Array | null {
+  if (data instanceof BigInt64Array) return int64Validity(data);
+  if (data instanceof Int32Array) return int32Validity(data);
+  if (data instanceof Float64Array || data instanceof Float32Array) return floatValidity(data);
+  return null;
 }
 
 // One tight loop per kind: columns without nulls (the usual case) cost one pass and no allocation.
@@ -70,7 +64,7 @@ function int64Validity(data: BigInt64Array): Uint8Array | null {
 
 function int32Validity(data: Int32Array): Uint8Array | null {
   let mask: Uint8Array | null = null;
-  for (let i = 0; i < data.length; i++) if (data[i] === NULL_INT) mask = clearBit(mask, data.length, i);
+  for (let i = 0; i < data.length; i++) if (data[i] === INT_NULL) mask = clearBit(mask, data.length, i);
   return mask;
 }
 

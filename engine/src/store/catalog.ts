@@ -3,7 +3,7 @@
  * for which series exist; segment tables are created after, and dropped after, their entry here.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { isTypeLetter } from "./column-types.js";
+import { isTypeLetter } from "../../../q-api/src/index.js";
 import type { ColumnDef, SeriesDef } from "./schema.js";
 import { Serial } from "./serial.js";
 

@@ -4,8 +4,9 @@
  * nothing: see reference/duckdb-ingest.md.)
  */
 import duckdb from "@duckdb/node-bindings";
+import type { TypeLetter } from "../../../q-api/src/index.js";
 import type { AppendColumn } from "./append-columns.js";
-import { COLUMN_TYPES, type TypeLetter } from "./column-types.js";
+import { COLUMN_SQL } from "./column-types.js";
 
 const LOGICAL_TYPE_IDS: Readonly<Record<string, duckdb.Type>> = {
   BIGINT: duckdb.Type.BIGINT,
@@ -18,7 +19,7 @@ const LOGICAL_TYPE_IDS: Readonly<Record<string, duckdb.Type>> = {
 
 export function logicalTypes(letters: readonly TypeLetter[]): duckdb.LogicalType[] {
   return letters.map((letter) =>
-    duckdb.create_logical_type(LOGICAL_TYPE_IDS[COLUMN_TYPES[letter].sql] as duckdb.Type),
+    duckdb.create_logical_type(LOGICAL_TYPE_IDS[COLUMN_SQL[letter]] as duckdb.Type),
   );
 }
 

@@ -3,7 +3,7 @@
  * aborted (deadline or client gone) the connection is interrupted so DuckDB stops working on it.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { QFail } from "../../../qipc/src/errors.js";
+import { qFail } from "../../../q-api/src/index.js";
 
 export class ReaderPool {
   readonly #free: DuckDBConnection[];
@@ -19,11 +19,11 @@ export class ReaderPool {
     const conn = await this.#acquire();
     const interrupt = () => conn.interrupt();
     try {
-      if (signal?.aborted) throw new QFail("stop");
+      if (signal?.aborted) throw qFail("stop");
       signal?.addEventListener("abort", interrupt, { once: true });
       return await work(conn);
     } catch (err) {
-      throw signal?.aborted ? new QFail("stop", { cause: err }) : err;
+      throw signal?.aborted ? qFail("stop", undefined, { cause: err }) : err;
     } finally {
       signal?.removeEventListener("abort", interrupt);
       this.#release(conn);

@@ -5,9 +5,9 @@
  */
 import type { DuckDBMaterializedResult } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QValue } from "../../../qipc/src/types.js";
-import { COLUMN_TYPES, type FixedArray, NULL_INT, NULL_LONG, type TypeLetter } from "./column-types.js";
+import { COLUMN_TYPES, qFail, type TypeLetter } from "../../../q-api/src/index.js";
+import type { QValue } from "../../../qipc/src/index.js";
+import type { FixedArray } from "./column-types.js";
 import { NULL_SYMBOL_ID, type SymbolTable } from "./symbols.js";
 
 /** Columns as read: fixed-width values (symbol columns as ids), or byte strings for `C`. */
@@ -47,7 +47,7 @@ export function readResult(
     const count = chunk.rowCount;
     if (count === 0) continue;
     rows += count;
-    if (rows > maxRows) throw new QFail(`guru.query.limit: more than ${maxRows} rows`);
+    if (rows > maxRows) throw qFail("guru.query.limit", `more than ${maxRows} rows`);
     letters.forEach((letter, i) => {
       const vector = duckdb.data_chunk_get_vector(chunk.chunk, i);
       (pieces[i] as RawColumn[]).push(
@@ -71,7 +71,12 @@ function readFixed(vector: duckdb.Vector, letter: Exclude<TypeLetter, "C">, coun
   return values;
 }
 
-function setNulls(values: FixedArray, letter: TypeLetter, validity: Uint8Array, count: number): void {
+function setNulls(
+  values: FixedArray,
+  letter: Exclude<TypeLetter, "C">,
+  validity: Uint8Array,
+  count: number,
+): void {
   const nullValue = nullOf(letter);
   for (let i = 0; i < count; i++) {
     if (((validity[i >> 3] as number) & (1 << (i & 7))) === 0)
@@ -79,23 +84,9 @@ function setNulls(values: FixedArray, letter: TypeLetter, validity: Uint8Array, 
   }
 }
 
-/** The q null stored in a typed array of this letter (booleans have none: `0b`). */
-export function nullOf(letter: TypeLetter): number | bigint {
-  switch (letter) {
-    case "p":
-    case "j":
-    case "n":
-      return NULL_LONG;
-    case "i":
-      return NULL_INT;
-    case "e":
-    case "f":
-      return Number.NaN;
-    case "s":
-      return NULL_SYMBOL_ID;
-    default:
-      return 0;
-  }
+/** The q null stored in a typed array of this letter (booleans have none: `0b`; symbols are ids). */
+export function nullOf(letter: Exclude<TypeLetter, "C">): number | bigint {
+  return letter === "s" ? NULL_SYMBOL_ID : COLUMN_TYPES[letter].null;
 }
 
 /** duckdb_string_t: a 4-byte length, then up to 12 inline bytes, or a 4-byte prefix and a pointer. */

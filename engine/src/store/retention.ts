@@ -5,7 +5,7 @@
  * filter at the cutoff); the store deletes them on a schedule. Day alignment also keeps the
  * cutoff still for a whole day, so callers can test the boundary exactly.
  */
-import { UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/temporal.js";
+import { UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/index.js";
 import { DAY_NS } from "./column-types.js";
 
 /** Now, as q nanoseconds since 2000.01.01 (injectable for tests). */

@@ -1,6 +1,5 @@
 /** Series schemas: the rules of docs/q-api.md §2 for names and columns. */
-import { QFail } from "../../../qipc/src/errors.js";
-import type { TypeLetter } from "./column-types.js";
+import { isValidName, qFail, type TypeLetter } from "../../../q-api/src/index.js";
 
 export interface ColumnDef {
   name: string;
@@ -15,27 +14,11 @@ export interface SeriesDef {
   columns: ColumnDef[];
 }
 
-export const MAX_NAME_LENGTH = 64;
 export const MAX_COLUMNS = 256;
-
-const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-
-/** kdb+'s virtual columns and `.Q.res`: names a q table column cannot safely take. */
-const RESERVED = new Set(
-  (
-    "date i abs acos asin atan avg bin binr cor cos cov delete dev div do enlist exec exit exp getenv " +
-    "hopen if in insert last like log max min prd select setenv sin sqrt ss sum tan update var wavg " +
-    "while within wsum xexp"
-  ).split(" "),
-);
-
-export function isValidName(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && NAME.test(name) && !RESERVED.has(name);
-}
 
 /** Checks a schema against the rules; throws `guru.schema.invalid` naming the first problem. */
 export function checkSchema(columns: readonly ColumnDef[]): void {
-  const invalid = (detail: string) => new QFail(`guru.schema.invalid: ${detail}`);
+  const invalid = (detail: string) => qFail("guru.schema.invalid", detail);
   const [first] = columns;
   if (first === undefined || first.name !== "time" || first.type !== "p" || first.tag) {
     throw invalid('the first column must be (`time; "p"; 0b)');

@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type duckdb from "@duckdb/node-bindings";
-import type { QLogger } from "../../../qipc/src/logger.js";
+import type { QLogger } from "../../../qipc/src/index.js";
 import type { AppendColumn } from "./append-columns.js";
 import { appendRows } from "./chunk-append.js";
 import type { Connection } from "./database.js";

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { QFail } from "../../../qipc/src/errors.js";
+import { qFail } from "../../../q-api/src/index.js";
 
 export const SNAPSHOT_DIR = "guru-snapshots";
 /** the most bytes one `.guru.snapshotRead` returns */
@@ -71,9 +71,8 @@ export class Snapshots {
   /** Up to SNAPSHOT_CHUNK_BYTES of a snapshot's file from `offset`; empty at its end. */
   async read(id: string, name: string, offset: number): Promise<Uint8Array> {
     const file = this.#files.get(this.#known(id))?.files.find((f) => f.name === name);
-    if (file === undefined) throw new QFail(`guru.arg: name: no file ${name} in snapshot ${id}`);
-    if (offset < 0 || offset > file.bytes)
-      throw new QFail(`guru.arg: offset: ${offset} is past ${file.bytes}`);
+    if (file === undefined) throw qFail("guru.arg", `name: no file ${name} in snapshot ${id}`);
+    if (offset < 0 || offset > file.bytes) throw qFail("guru.arg", `offset: ${offset} is past ${file.bytes}`);
     const length = Math.min(SNAPSHOT_CHUNK_BYTES, file.bytes - offset);
     const buffer = new Uint8Array(length);
     const handle = await open(join(this.#root, id, file.name), "r");
@@ -109,7 +108,7 @@ export class Snapshots {
   }
 
   #known(id: string): string {
-    if (!ID_PATTERN.test(id) || !this.#files.has(id)) throw new QFail(`guru.arg: id: no snapshot ${id}`);
+    if (!ID_PATTERN.test(id) || !this.#files.has(id)) throw qFail("guru.arg", `id: no snapshot ${id}`);
     return id;
   }
 }

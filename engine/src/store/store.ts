@@ -7,12 +7,12 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type duckdb from "@duckdb/node-bindings";
-import { QFail } from "../../../qipc/src/errors.js";
-import type { QLogger } from "../../../qipc/src/logger.js";
+import { qFail, type TypeLetter } from "../../../q-api/src/index.js";
+import type { QLogger } from "../../../qipc/src/index.js";
 import { type ColumnValue, prepareColumns } from "./append-columns.js";
 import { Catalog } from "./catalog.js";
 import { logicalTypes } from "./chunk-append.js";
-import { COLUMN_TYPES, DAY_NS, int64Words, type TypeLetter } from "./column-types.js";
+import { COLUMN_SQL, DAY_NS, int64Words } from "./column-types.js";
 import { DATA_FILE, type Database, type DatabaseSettings, META_FILE, openDatabase } from "./database.js";
 import { ReaderPool } from "./reader-pool.js";
 import { type RawResult, readResult } from "./result-columns.js";
@@ -137,7 +137,7 @@ export class Store {
     const existing = this.#series.get(name);
     if (existing !== undefined) {
       if (sameColumns(existing.columns, columns)) return existing;
-      throw new QFail(`guru.series.exists: ${name}`);
+      throw qFail("guru.series.exists", name);
     }
     const series = await this.#catalog.insertSeries(name, columns);
     await Promise.all(
@@ -154,7 +154,7 @@ export class Store {
   }
 
   async #drop(series: SeriesDef): Promise<bigint> {
-    if (this.#series.get(series.name) !== series) throw new QFail(`guru.series.unknown: ${series.name}`);
+    if (this.#series.get(series.name) !== series) throw qFail("guru.series.unknown", series.name);
     const { rows } = await this.extent(series);
     this.#series.delete(series.name);
     await this.#catalog.deleteSeries(series.id);
@@ -183,7 +183,7 @@ export class Store {
         rows,
       });
     } catch (err) {
-      if (this.#series.get(series.name) !== series) throw new QFail(`guru.series.unknown: ${series.name}`);
+      if (this.#series.get(series.name) !== series) throw qFail("guru.series.unknown", series.name);
       throw err;
     }
   }
@@ -405,7 +405,7 @@ function walPair(dir: string, file: string, path: string): { name: string; path:
 }
 
 function createTableSql(database: string, series: SeriesDef): string {
-  const columns = series.columns.map((c) => `${ident(c.name)} ${COLUMN_TYPES[c.type].sql}`);
+  const columns = series.columns.map((c) => `${ident(c.name)} ${COLUMN_SQL[c.type]}`);
   return `CREATE TABLE IF NOT EXISTS ${database}.${tableName(series)} (${columns.join(", ")})`;
 }
 

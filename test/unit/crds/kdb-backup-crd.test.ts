@@ -6,13 +6,8 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import {
-  crdFiles,
-  kdbBackupCrd,
-  kdbBackupSpecSchema,
-  kdbScheduledBackupCrd,
-  kdbScheduledBackupSpecSchema,
-} from "../../../crds/src/index.js";
+import { kdbBackupSpecSchema, kdbScheduledBackupSpecSchema } from "../../../crds/src/index.js";
+import { crdFiles, kdbBackupCrd, kdbScheduledBackupCrd } from "../../../crds/src/manifests.js";
 
 type Schema = { [key: string]: unknown };
 
