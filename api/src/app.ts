@@ -8,6 +8,7 @@
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import { accountsRoutes } from "./accounts/accounts-controller.js";
+import { influxAuthorization } from "./auth/influx-auth.js";
 import { backupsRoutes } from "./backups/backups-controller.js";
 import type { Services } from "./compose.js";
 import type { ApiConfig } from "./config.js";
@@ -20,7 +21,7 @@ import { rateLimitOf } from "./http/rate-limit.js";
 import { requestContext } from "./http/request-context.js";
 import { type AnyRoute, mountRoutes } from "./http/route.js";
 import { importsRoutes } from "./imports/imports-controller.js";
-import { influxAuthorization, influxqlRoutes } from "./influxql/index.js";
+import { influxqlRoutes } from "./influxql/index.js";
 import { jobsRoutes } from "./jobs/jobs-controller.js";
 import type { ApiMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi/document.js";

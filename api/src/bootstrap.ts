@@ -10,11 +10,11 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ACCOUNT_ADMIN, PLATFORM_ADMIN } from "./auth/scopes.js";
 import { keys } from "./catalog/keys.js";
 import type { CatalogTable } from "./catalog/table.js";
 import { CatalogConflict, conditions } from "./catalog/table.js";
 import type { Services } from "./compose.js";
-import { ACCOUNT_ADMIN, PLATFORM_ADMIN } from "./tokens/scopes.js";
 
 export interface AdminToken {
   accountId: string;

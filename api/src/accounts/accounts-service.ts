@@ -1,9 +1,10 @@
 /** Accounts: created and managed by platform admins; any token may read its own account. */
+
+import { isPlatformAdmin, type Principal } from "../auth/scopes.js";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors/errors.js";
 import type { ChangeFeed } from "../events/change-feed.js";
-import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
 import { ID_PATTERN, newAccountId } from "../ids.js";
-import { isPlatformAdmin, type Principal } from "../tokens/scopes.js";
+import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
 import type { AccountView, CreateAccountInput, UpdateAccountInput } from "./accounts-schemas.js";
 import type { AccountRecord, AccountsStore } from "./accounts-store.js";
 import { usageOf } from "./quota-ledger.js";

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { cronProblem } from "../../../crds/src/cron.js";
-import { ENGINES } from "../../../crds/src/kdb-database.js";
-import { databaseNameSchema } from "../databases/database-name.js";
+import { cronProblem, ENGINES } from "../../../crds/src/index.js";
+import { databaseNameSchema } from "../auth/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 
 export const BACKUP_STATUSES = ["running", "succeeded", "failed"] as const;

@@ -7,18 +7,18 @@
  */
 import type { Logger } from "pino";
 import { timestampToUnixNs } from "../../../qipc/src/index.js";
+import { ACCOUNT_ADMIN, canSeeDatabase, type Principal } from "../auth/scopes.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
 import { AppError } from "../errors/app-error.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
-import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
 import { randomId } from "../ids.js";
 import type { Job } from "../jobs/jobs-schemas.js";
 import type { StoredJob } from "../jobs/jobs-store.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
+import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
 import type { SeriesStore } from "../series/series-store.js";
-import { ACCOUNT_ADMIN, canSeeDatabase, type Principal } from "../tokens/scopes.js";
 import { type BackupStorage, backupPrefix } from "./backup-storage.js";
 import { backupView } from "./backup-views.js";
 import type { BackupView } from "./backups-schemas.js";

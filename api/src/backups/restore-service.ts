@@ -6,6 +6,7 @@
  * recorded, so a restore yields exactly the backup's rows or fails. (On Kubernetes a KdbDatabase's
  * bootstrap runs restore-job.ts, with the same file copy.)
  */
+import type { Principal } from "../auth/scopes.js";
 import type { DatabaseRestore } from "../databases/databases-store.js";
 import { NotFoundError, UnprocessableError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
@@ -14,7 +15,6 @@ import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { ProvisionFailure, type ProvisionTarget } from "../provisioning/provisioner.js";
 import type { Column } from "../series/series-schemas.js";
 import type { SeriesStore } from "../series/series-store.js";
-import type { Principal } from "../tokens/scopes.js";
 import { type BackupStorage, backupPrefix } from "./backup-storage.js";
 import type { RestoreFrom } from "./backups-schemas.js";
 import { requireAccountAdmin } from "./backups-service.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ENGINES } from "../../../crds/src/index.js";
+import { databaseNameSchema } from "../auth/database-name.js";
 import { backupScheduleSchema, restoreFromSchema } from "../backups/backups-schemas.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
-import { databaseNameSchema } from "./database-name.js";
 import { SIZE_NAMES } from "./sizes.js";
 
 export const DATABASE_STATUSES = [

@@ -3,23 +3,23 @@
  * and answer 202; the reconciler (databases-reconciler.ts) makes the provisioner follow.
  */
 import type { QuotaLedger } from "../accounts/quota-ledger.js";
-import type { BackupSchedule } from "../backups/backups-schemas.js";
-import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
-import { CatalogConflict } from "../catalog/table.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
-import type { ChangeFeed } from "../events/change-feed.js";
-import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
-import { newUid } from "../ids.js";
-import type { ApiMetrics } from "../metrics.js";
-import type { Provisioner } from "../provisioning/provisioner.js";
+import { DATABASE_NAME_PATTERN } from "../auth/database-name.js";
 import {
   ACCOUNT_ADMIN,
   type Access,
   canAccessDatabase,
   canSeeDatabase,
   type Principal,
-} from "../tokens/scopes.js";
-import { DATABASE_NAME_PATTERN } from "./database-name.js";
+} from "../auth/scopes.js";
+import type { BackupSchedule } from "../backups/backups-schemas.js";
+import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
+import { CatalogConflict } from "../catalog/table.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
+import type { ChangeFeed } from "../events/change-feed.js";
+import { newUid } from "../ids.js";
+import type { ApiMetrics } from "../metrics.js";
+import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
+import type { Provisioner } from "../provisioning/provisioner.js";
 import type { CreateDatabaseInput, DatabaseView, UpdateDatabaseInput } from "./databases-schemas.js";
 import { type DatabaseRecord, type DatabasesStore, TERMINAL, totalGiB } from "./databases-store.js";
 

@@ -4,8 +4,8 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import type { Logger } from "pino";
+import { redactUrl } from "../auth/influx-auth.js";
 import { maybeContextOf } from "../http/context.js";
-import { redactUrl } from "../influxql/index.js";
 import { AppError } from "./app-error.js";
 import { BadRequestError, InternalError, NotFoundError } from "./errors.js";
 

@@ -1,7 +1,7 @@
 /** What the middleware learns about a request (its id, logger, caller), kept beside it. */
 import type { Request } from "express";
 import type { Logger } from "pino";
-import type { Principal } from "../tokens/scopes.js";
+import type { Principal } from "../auth/scopes.js";
 
 export interface RequestContext {
   requestId: string;

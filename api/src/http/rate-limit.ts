@@ -1,9 +1,9 @@
 /** Applies the per-token rate limit: RateLimit-* headers on every answer, 429 with Retry-After past it. */
 import type { Response } from "express";
+import type { Principal } from "../auth/scopes.js";
 import { RateLimitedError } from "../errors/errors.js";
 import type { ApiMetrics } from "../metrics.js";
 import type { RateLimiter } from "../rate-limit/rate-limiter.js";
-import type { Principal } from "../tokens/scopes.js";
 
 export function rateLimitOf(limiter: RateLimiter | undefined, metrics: ApiMetrics) {
   return async (res: Response, principal: Principal): Promise<void> => {

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
-import { redactUrl } from "../influxql/index.js";
+import { redactUrl } from "../auth/influx-auth.js";
 import type { ApiMetrics } from "../metrics.js";
 import { maybeContextOf, setContext } from "./context.js";
 

@@ -6,8 +6,8 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
+import type { Principal } from "../auth/scopes.js";
 import { BadRequestError, MethodNotAllowedError, ValidationError } from "../errors/errors.js";
-import type { Principal } from "../tokens/scopes.js";
 import { contextOf } from "./context.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";

@@ -6,6 +6,7 @@
  * goes, so `GET /v1/jobs/{id}` answers from any API instance.
  */
 import type { Readable } from "node:stream";
+import type { Principal } from "../auth/scopes.js";
 import { AppError } from "../errors/app-error.js";
 import { BadRequestError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
@@ -15,7 +16,7 @@ import { SeriesColumns } from "../points/column-builders.js";
 import { MAX_REPORTED, push } from "../points/line-protocol-batch.js";
 import { fromText, type Precision, ValueError } from "../points/point-values.js";
 import type { PointsService } from "../points/points-service.js";
-import type { Principal } from "../tokens/scopes.js";
+import type { SeriesService } from "../series/series-service.js";
 import { type CsvRecord, CsvRecordError, csvRecords } from "./csv-records.js";
 
 export const IMPORT_BATCH_ROWS = 10_000;
@@ -23,6 +24,7 @@ const SAVE_EVERY_MS = 500;
 
 export interface ImportsServiceOptions {
   points: PointsService;
+  series: SeriesService;
   /** import jobs are leased to this instance (a sweeper fails them if it dies) */
   leases: JobLeaseOptions;
 }
@@ -33,7 +35,7 @@ export interface StartedImport {
   run(): Promise<Job>;
 }
 
-type Target = Awaited<ReturnType<PointsService["target"]>>;
+type Target = Awaited<ReturnType<SeriesService["target"]>>;
 
 function malformed(detail: string): BadRequestError {
   return new BadRequestError("MALFORMED_BODY", detail);
@@ -67,7 +69,7 @@ export class ImportsService {
     body: Readable,
     precision: Precision,
   ): Promise<StartedImport> {
-    const target = await this.#o.points.target(principal, database, series, "write");
+    const target = await this.#o.series.target(principal, database, series, "write");
     const records = csvRecords(body)[Symbol.asyncIterator]();
     let header: IteratorResult<CsvRecord>;
     try {

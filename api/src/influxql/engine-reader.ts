@@ -5,11 +5,11 @@
  * implementation over guru-api's services for one authenticated caller.
  */
 import { type QList, type QTable, type QVector, UNIX_EPOCH_OFFSET_NS } from "../../../qipc/src/index.js";
+import type { Principal } from "../auth/scopes.js";
 import type { Services } from "../compose.js";
 import { AppError } from "../errors/app-error.js";
 import type { QueryInput } from "../queries/query-schemas.js";
 import type { Column } from "../series/series-schemas.js";
-import type { Principal } from "../tokens/scopes.js";
 import { StatementError } from "./statement-error.js";
 
 export interface Measurement {

@@ -5,11 +5,11 @@
  * carries InfluxDB's `error` member, which InfluxDB clients show.
  */
 import type { Request } from "express";
+import type { Principal } from "../auth/scopes.js";
 import type { Services } from "../compose.js";
 import { BadRequestError, ValidationError } from "../errors/errors.js";
 import { readBody, SHARED_BODY_BYTES } from "../http/raw-body.js";
 import { type AnyRoute, type Reply, route } from "../http/route.js";
-import type { Principal } from "../tokens/scopes.js";
 import { serviceReader } from "./engine-reader.js";
 import { executeStatements } from "./execute.js";
 import { chunkBody, resultsBody, type StatementResult } from "./influx-json.js";

@@ -1,6 +1,6 @@
+import { canSeeDatabase } from "../auth/scopes.js";
 import { NotFoundError } from "../errors/errors.js";
 import { type AnyRoute, route } from "../http/route.js";
-import { canSeeDatabase } from "../tokens/scopes.js";
 import { jobParams, jobSchema } from "./jobs-schemas.js";
 import type { JobsStore } from "./jobs-store.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseNameSchema } from "../databases/database-name.js";
+import { databaseNameSchema } from "../auth/database-name.js";
 import { named, timestampSchema } from "../openapi/registry.js";
 
 export const jobParams = z.strictObject({

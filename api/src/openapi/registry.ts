@@ -55,7 +55,7 @@ export function pageOf<S extends z.ZodType>(id: string, item: S) {
   );
 }
 
-/** Every cursor the API hands out is base64url (http/pagination.ts, the engine's): no other text is one. */
+/** Every cursor the API hands out is base64url (paging/cursors.ts, the engine's): no other text is one. */
 export function cursorSchema(maxLength: number) {
   return z
     .string()

@@ -1,9 +1,9 @@
 import type { Request } from "express";
+import type { Principal } from "../auth/scopes.js";
 import { BadRequestError, ValidationError } from "../errors/errors.js";
 import { parseByteSize, readBody } from "../http/raw-body.js";
 import { type AnyRoute, type RawBodySpec, type Reply, route } from "../http/route.js";
 import { seriesListParams, seriesParams } from "../series/series-schemas.js";
-import type { Principal } from "../tokens/scopes.js";
 import { collectdLines, numbersAsText } from "./collectd-json.js";
 import { type LineRejection, MAX_REPORTED } from "./line-protocol-batch.js";
 import type { WritePrecision } from "./point-values.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseNameSchema } from "../databases/database-name.js";
+import { databaseNameSchema } from "../auth/database-name.js";
 import { named } from "../openapi/registry.js";
 import { PRECISIONS } from "./point-values.js";
 

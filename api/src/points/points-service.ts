@@ -6,15 +6,14 @@
 
 import type { TypeName } from "../../../q-api/src/index.js";
 import { type QValue, q } from "../../../qipc/src/index.js";
+import type { Principal } from "../auth/scopes.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
 import { AppError } from "../errors/app-error.js";
-import { NotFoundError } from "../errors/errors.js";
 import { createSeriesBody } from "../series/series-schemas.js";
 import type { SeriesService } from "../series/series-service.js";
 import type { SeriesRecord } from "../series/series-store.js";
-import type { Principal } from "../tokens/scopes.js";
 import type { SeriesColumns } from "./column-builders.js";
 import { jsonPoints } from "./json-points.js";
 import { type FieldKind, measurementsOf } from "./line-protocol.js";
@@ -61,15 +60,6 @@ export class PointsService {
     return this.#o.bodyLimit;
   }
 
-  /** The series, which must exist. */
-  async target(principal: Principal, database: string, name: string, access: "read" | "write") {
-    const db = await this.#o.databases.resolveReady(principal, database, access);
-    const series = await this.#o.series.lookup(db, name);
-    if (series === undefined)
-      throw new NotFoundError("SERIES_NOT_FOUND", `no series ${name} in database ${database}`);
-    return { db, series };
-  }
-
   /** Writes the rows; resolves once the database has made them durable. */
   async write(db: DatabaseRecord, series: string, columns: SeriesColumns): Promise<number> {
     return columns.rows === 0 ? 0 : this.#send(db, series, columns.toQ());
@@ -89,7 +79,7 @@ export class PointsService {
     input: WritePointsInput,
     precision: Precision,
   ): Promise<number> {
-    const { db, series } = await this.target(principal, database, name, "write");
+    const { db, series } = await this.#o.series.target(principal, database, name, "write");
     return this.write(db, name, jsonPoints(input, series.columns, precision));
   }
 

@@ -11,10 +11,10 @@ import {
   type QVector,
   q,
 } from "../../../qipc/src/index.js";
+import type { Principal } from "../auth/scopes.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
-import type { PointsService } from "../points/points-service.js";
-import type { Principal } from "../tokens/scopes.js";
+import type { SeriesService } from "../series/series-service.js";
 import { optionsDict, QueryBuilder } from "./query-options.js";
 import type { QueryInput } from "./query-schemas.js";
 
@@ -31,7 +31,7 @@ export interface PreparedQuery {
 }
 
 export interface QueriesServiceOptions {
-  points: PointsService;
+  series: SeriesService;
   connections: DatabaseConnections;
   /** rows of one non-streamed reply, and the largest page */
   maxRows: number;
@@ -66,7 +66,7 @@ export class QueriesService {
     input: QueryInput,
     where: "query" | "body",
   ): Promise<PreparedQuery> {
-    const { db, series } = await this.#o.points.target(principal, database, name, "read");
+    const { db, series } = await this.#o.series.target(principal, database, name, "read");
     const { options } = new QueryBuilder(series.columns, input, where).build();
     return { db, series: name, options };
   }
@@ -88,7 +88,7 @@ export class QueriesService {
   }
 
   async last(principal: Principal, database: string, name: string, by: string[]): Promise<QTable> {
-    const { db } = await this.#o.points.target(principal, database, name, "read");
+    const { db } = await this.#o.series.target(principal, database, name, "read");
     return (await this.#o.connections.request(db, ".guru.last", [q.symbol(name), q.symbols(by)], {
       kind: "read",
     })) as QTable;

@@ -1,8 +1,8 @@
 /** A database's retention as its engine applies it (`.guru.retention`, docs/q-api.md). */
 import { type QValue, q, timestampToString } from "../../../qipc/src/index.js";
+import type { Principal } from "../auth/scopes.js";
 import type { DatabaseConnections } from "../data/connections.js";
 import type { DatabasesService } from "../databases/databases-service.js";
-import type { Principal } from "../tokens/scopes.js";
 
 export interface RetentionView {
   days: number | null;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NAME_PATTERN, RESERVED_NAMES, TYPE_NAMES } from "../../../q-api/src/index.js";
-import { databaseNameSchema } from "../databases/database-name.js";
+import { databaseNameSchema } from "../auth/database-name.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
 
 export const qNameSchema = z

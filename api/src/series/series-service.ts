@@ -7,6 +7,7 @@
 
 import { LETTER_OF, NAME_PATTERN } from "../../../q-api/src/index.js";
 import { q } from "../../../qipc/src/index.js";
+import type { Principal } from "../auth/scopes.js";
 import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
 import { CatalogConflict } from "../catalog/table.js";
 import type { DatabaseConnections } from "../data/connections.js";
@@ -14,9 +15,8 @@ import type { DatabasesService } from "../databases/databases-service.js";
 import type { DatabaseRecord } from "../databases/databases-store.js";
 import { ConflictError, NotFoundError } from "../errors/errors.js";
 import type { ChangeFeed } from "../events/change-feed.js";
-import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
 import type { ApiMetrics } from "../metrics.js";
-import type { Principal } from "../tokens/scopes.js";
+import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
 import type { Column, CreateSeriesInput, SeriesView } from "./series-schemas.js";
 import type { SeriesRecord, SeriesStore } from "./series-store.js";
 
@@ -78,6 +78,15 @@ export class SeriesService {
         return series?.databaseUid === db.uid ? series : undefined;
       },
     );
+  }
+
+  /** The database, ready for `access`, and the series in it, which must exist (the data plane's). */
+  async target(principal: Principal, database: string, name: string, access: "read" | "write") {
+    const db = await this.#o.databases.resolveReady(principal, database, access);
+    const series = await this.lookup(db, name);
+    if (series === undefined)
+      throw new NotFoundError("SERIES_NOT_FOUND", `no series ${name} in database ${database}`);
+    return { db, series };
   }
 
   /** Creates the series; `created` is false when it existed with the same schema. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { accountIdSchema } from "../accounts/accounts-schemas.js";
+import { scopeSchema } from "../auth/scopes.js";
 import { named, pageOf, timestampSchema } from "../openapi/registry.js";
-import { scopeSchema } from "./scopes.js";
 
 export const tokenIdSchema = z
   .string()

@@ -4,12 +4,12 @@
  * and compares hashes in constant time.
  */
 import type { AccountsService } from "../accounts/accounts-service.js";
+import { canAdminAccount, canGrant, type Principal } from "../auth/scopes.js";
 import { type Cache, type CacheTtl, cacheKeys, readThrough } from "../cache/cache.js";
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../errors/errors.js";
 import type { ChangeFeed } from "../events/change-feed.js";
-import { decodeCursor, encodeCursor, type Page } from "../http/pagination.js";
 import type { ApiMetrics } from "../metrics.js";
-import { canAdminAccount, canGrant, type Principal } from "./scopes.js";
+import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
 import { hashToken, newToken, parseToken, tokenMatches } from "./token-secret.js";
 import type { CreateTokenInput, TokenView } from "./tokens-schemas.js";
 import type { TokenRecord, TokensStore } from "./tokens-store.js";

@@ -7,7 +7,7 @@ import {
   canSeeDatabase,
   type Principal,
   scopeSchema,
-} from "../../../api/src/tokens/scopes.js";
+} from "../../../api/src/auth/scopes.js";
 import { hashToken, newToken, parseToken, tokenMatches } from "../../../api/src/tokens/token-secret.js";
 
 describe("api: token strings", () => {

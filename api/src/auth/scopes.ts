@@ -6,7 +6,7 @@
  * Write does not imply read, so an ingest agent's token cannot read data back.
  */
 import { z } from "zod";
-import { DATABASE_NAME_SOURCE } from "../databases/database-name.js";
+import { DATABASE_NAME_SOURCE } from "./database-name.js";
 
 export const PLATFORM_ADMIN = "platform:admin";
 export const ACCOUNT_ADMIN = "account:admin";
