@@ -6,7 +6,7 @@
  * prefix is deleted first, and a failed backup's objects after, so a prefix holds a manifest
  * only when its files are whole; a killed one leaves no manifest, and nothing restores it.
  */
-import { QClient } from "../../../qipc/src/client.js";
+import { QClient } from "../../../qipc/src/index.js";
 import { loadBackupJobConfig } from "./job-config.js";
 import { runJob } from "./job-process.js";
 import { S3BackupStorage, s3Client } from "./s3-backup-storage.js";

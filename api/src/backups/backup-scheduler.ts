@@ -8,7 +8,7 @@
  * Time comes from the injected clock, so tests step it instead of waiting.
  */
 import type { Logger } from "pino";
-import { nextRun, parseCron } from "../../../crds/src/cron.js";
+import { nextRun, parseCron } from "../../../crds/src/index.js";
 import type { DatabasesStore } from "../databases/databases-store.js";
 import type { Clock } from "../jobs/jobs-store.js";
 import type { BackupSchedulesStore, ScheduleSlot } from "./backup-schedules-store.js";

@@ -6,7 +6,7 @@
  * lists them all.
  */
 import { z } from "zod";
-import { BACKUP_ENV, RESTORE_ENV } from "../../../crds/src/backup-programs.js";
+import { BACKUP_ENV, RESTORE_ENV } from "../../../crds/src/index.js";
 import { ConfigError } from "../config.js";
 
 /** An S3 key prefix: empty, or ending in `/` (a backup's objects are `<prefix><file>`). */
