@@ -164,7 +164,7 @@ export class DatabaseConnections {
         const silent = err instanceof QConnectionError;
         const unreachable = silent || (err instanceof DependencyError && err.code === "DATABASE_UNAVAILABLE");
         if (unreachable) {
-          if (silent && this.#pools.get(db.uid)?.pool === pool) breaker.failed();
+          if (silent && (pool === undefined || this.#pools.get(db.uid)?.pool === pool)) breaker.failed();
           this.#stale(db.uid);
         }
         if (!unreachable || attempt >= tries || breaker.open) throw err;

@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { DatabaseConnections } from "../../../api/src/data/connections.js";
 import { DependencyError } from "../../../api/src/errors/errors.js";
 import type { Provisioner, ProvisionTarget } from "../../../api/src/provisioning/provisioner.js";
-import { QFail } from "../../../qipc/src/errors.js";
+import { QConnectionError, QFail } from "../../../qipc/src/errors.js";
 import { createQServer, type QServer } from "../../../qipc/src/server.js";
 import { q } from "../../../qipc/src/values.js";
 
@@ -35,6 +35,8 @@ describe("database connections: the circuit breaker's probe", () => {
   let down = false;
   /** while true, the provisioner says the engine is starting (it has no endpoint, and knows why) */
   let starting = false;
+  /** while true, reaching the engine fails as a refused connection does, without a new pool */
+  let refused = false;
   let hung: (() => void)[] = [];
   let servingAgain: (uid: string) => void = () => {};
 
@@ -42,6 +44,7 @@ describe("database connections: the circuit breaker's probe", () => {
     mode = "ok";
     down = false;
     starting = false;
+    refused = false;
     const deadPort = await closedPort();
     server = createQServer({
       handle: () => {
@@ -54,6 +57,7 @@ describe("database connections: the circuit breaker's probe", () => {
     const provisioner = {
       endpoint: async () => {
         if (starting) throw new DependencyError("DATABASE_UNAVAILABLE", "database metrics is starting");
+        if (refused) throw new QConnectionError("connection refused");
         return { host: "127.0.0.1", port: down ? deadPort : port, user: "u", password: "p" };
       },
       onServing: (listener: (uid: string) => void) => {
@@ -87,9 +91,9 @@ describe("database connections: the circuit breaker's probe", () => {
     );
   /** failures to reach it until the breaker opens */
   const open = async () => {
-    down = true;
+    refused = true;
     for (let i = 0; (await code(read())) !== "DATABASE_UNAVAILABLE (breaker)"; i++) assert.ok(i < 3);
-    down = false;
+    refused = false;
   };
   /** open, then the cooldown passes: the next request is the probe */
   const openAndCoolDown = async () => {
@@ -113,7 +117,13 @@ describe("database connections: the circuit breaker's probe", () => {
 
   it("does not count the failures of requests still waiting on the engine that was replaced", async () => {
     down = true;
-    const waiting = [read(), read(), read()].map(code); // each waits for a connection the dead port refuses
+    // each waits for a connection the dead port refuses, all on one pool (started one by one: pools
+    // made by concurrent first calls replace each other unclosed, a race left for its own fix)
+    const waiting: Promise<string>[] = [];
+    for (let i = 0; i < 3; i++) {
+      waiting.push(code(read()));
+      await new Promise(setImmediate);
+    }
     down = false;
     servingAgain(db.uid);
     assert.deepEqual(await Promise.all(waiting), ["ok", "ok", "ok"]);
