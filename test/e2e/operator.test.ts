@@ -345,8 +345,15 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
       this.timeout(60_000);
       await patchSpec("trades", { paused: true });
       await status("trades", "Paused", (d) => d.status?.phase === "Paused");
-      await patchSpec("trades", { settings: { maxRows: 5000 } });
-      await sleep(3000); // three poll periods
+      const held = (await patchSpec("trades", { settings: { maxRows: 5000 } })) as KdbDatabase;
+      // the operator has reconciled the new generation once it records it as observed (on hold)
+      await status(
+        "trades",
+        "the new generation seen and held",
+        (d) =>
+          d.metadata.generation === held.metadata.generation &&
+          conditionOf(d, "Paused")?.observedGeneration === held.metadata.generation,
+      );
       const configMap = await core.readNamespacedConfigMap({ name: "trades-config", namespace: ns.name });
       assert.equal(configMap.data?.GURU_MAX_ROWS, "1000000");
       const paused = await read("trades");
