@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { KdbBackup, KdbBackupStatus, KdbDatabase } from "../../../crds/src/index.js";
 import { backupJobName, buildBackupJob } from "../builders/backup-job.js";
 import type { OperatorConfig } from "../config.js";
-import { isApiError } from "../kube/api-error.js";
+import { isApiError, statusWritten } from "../kube/api-error.js";
 import type { Kube } from "../kube/client.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
 import type { OperatorMetrics } from "../metrics.js";
@@ -142,9 +142,7 @@ export class KdbBackupController {
 
   async writeStatus(backup: KdbBackup, status: KdbBackupStatus, log: Logger): Promise<void> {
     if (JSON.stringify(backup.status) === JSON.stringify(status)) return;
-    await this.#deps.kube.patchBackupStatus(backup, status).catch((err: unknown) => {
-      throw new Error("while writing status", { cause: err });
-    });
+    if (!(await statusWritten(() => this.#deps.kube.patchBackupStatus(backup, status)))) return;
     if (status.phase === backup.status?.phase) return;
     if (status.phase === "Completed") {
       log.info({ location: status.location }, "Backup completed.");

@@ -30,7 +30,7 @@ import type { RestoreSource } from "../builders/restore-container.js";
 import { buildClientService, buildHeadlessService } from "../builders/services.js";
 import { buildStatefulSet, type PodInputs, replicas, templateInputsHash } from "../builders/stateful-set.js";
 import type { OperatorConfig } from "../config.js";
-import { describeError, isApiError } from "../kube/api-error.js";
+import { describeError, isApiError, statusWritten } from "../kube/api-error.js";
 import { type Applicable, type Kube, mergePatch } from "../kube/client.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
 import type { OperatorMetrics } from "../metrics.js";
@@ -618,9 +618,7 @@ export class KdbDatabaseController {
   async writeStatus(db: KdbDatabase, status: KdbDatabaseStatus, log: Logger): Promise<void> {
     const previous = db.status;
     if (JSON.stringify(previous) === JSON.stringify(status)) return;
-    await this.#deps.kube.patchDatabaseStatus(db, status).catch((err: unknown) => {
-      throw new Error("while writing status", { cause: err });
-    });
+    if (!(await statusWritten(() => this.#deps.kube.patchDatabaseStatus(db, status)))) return;
     await this.#announceTransitions(db, previous, status, log);
   }
 

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import type { KdbBackup, KdbScheduledBackup, KdbScheduledBackupStatus } from "../../../crds/src/index.js";
 import { buildSlotBackup } from "../builders/scheduled-backup.js";
-import { isApiError } from "../kube/api-error.js";
+import { isApiError, statusWritten } from "../kube/api-error.js";
 import type { Kube } from "../kube/client.js";
 import type { Clock } from "../kube/clock.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
@@ -105,9 +105,7 @@ export class KdbScheduledBackupController {
     if (JSON.stringify(schedule.status) === JSON.stringify(status)) return;
     const removed = Object.keys(schedule.status ?? {}).filter((k) => !(k in status));
     const body = { ...status, ...Object.fromEntries(removed.map((k) => [k, null])) };
-    await this.#deps.kube.patchScheduledBackupStatus(schedule, body).catch((err: unknown) => {
-      throw new Error("while writing status", { cause: err });
-    });
+    if (!(await statusWritten(() => this.#deps.kube.patchScheduledBackupStatus(schedule, body)))) return;
     if (status.conditions?.[0]?.reason === "InvalidSchedule")
       await this.#deps.events.warning(
         schedule,

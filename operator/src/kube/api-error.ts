@@ -35,3 +35,18 @@ export function describeError(err: unknown): string {
   }
   return parts.join(": ");
 }
+
+/**
+ * Runs a status write; false when the object was deleted meanwhile. A deleted object has no
+ * status left to report and its children go with it, so that is the end of its reconcile, not
+ * a failure to retry.
+ */
+export async function statusWritten(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isApiError(err, 404)) return false;
+    throw new Error("while writing status", { cause: err });
+  }
+}

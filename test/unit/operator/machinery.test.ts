@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { ApiException } from "@kubernetes/client-node";
 import { isApiError, loadConfig, microTime, WorkQueue } from "../../../operator/src/index.js";
-import { apiErrorMessage, describeError } from "../../../operator/src/kube/api-error.js";
+import { apiErrorMessage, describeError, statusWritten } from "../../../operator/src/kube/api-error.js";
 import { specOrLifecycleChanged } from "../../../operator/src/operator.js";
 import { database } from "./fixtures.js";
 import { ManualClock, settle } from "./manual-clock.js";
@@ -230,6 +230,15 @@ describe("operator machinery", () => {
       describeError(wrapped),
       'while reading KdbDatabase a/x: HTTP 404: kdbdatabases "x" not found',
     );
+  });
+
+  it("ends a status write to an object deleted meanwhile quietly, and fails any other refusal", async () => {
+    const refusal = (code: number) => () => Promise.reject(new ApiException(code, "", "{}", {}));
+    assert.equal(await statusWritten(() => Promise.resolve({})), true);
+    // a database deleted mid-reconcile: its status is gone with it, nothing to retry
+    assert.equal(await statusWritten(refusal(404)), false);
+    await assert.rejects(statusWritten(refusal(500)), /while writing status/);
+    await assert.rejects(statusWritten(refusal(403)), /while writing status/);
   });
 
   it("reconciles on spec, deletion and finalizer changes, not on status writes", () => {
