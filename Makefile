@@ -7,6 +7,9 @@ SHELL := bash
 export GURU_CACHE_DIR ?= $(HOME)/.cache/time-series-guru
 export MOTO_VERSION ?= 5.2.5
 export MOTO_VENV ?= $(GURU_CACHE_DIR)/moto-$(MOTO_VERSION)
+# InfluxDB 1.x's Python client library, a client the tests drive (`make clients`)
+export INFLUXDB_PY_VERSION ?= 5.3.2
+export INFLUXDB_PY_VENV ?= $(GURU_CACHE_DIR)/influxdb-python-$(INFLUXDB_PY_VERSION)
 
 MOCHA := npx mocha
 # Each suite folder that exists; `make test` runs them all in one mocha run, so one closing line
@@ -54,7 +57,7 @@ services: ## Install the real servers the tests start (redis-server, moto)
 	@scripts/install-services.sh
 
 .PHONY: clients
-clients: ## Install the real clients the tests drive (collectd, the influx CLI; Debian packages)
+clients: ## Install the real clients the tests drive (collectd, the influx CLI: Debian packages; InfluxDB's Python client: PyPI)
 	@scripts/install-clients.sh
 
 .PHONY: browser

@@ -4,6 +4,9 @@
 # dynalite comes from npm with the project's own dependencies.
 set -euo pipefail
 
+# shellcheck source=python-venv.sh
+. "$(dirname "$0")/python-venv.sh"
+
 # The Makefile sets both; the defaults let the script run alone.
 MOTO_VERSION=${MOTO_VERSION:-5.2.5}
 MOTO_VENV=${MOTO_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/time-series-guru/moto-$MOTO_VERSION}
@@ -17,12 +20,4 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true
 fi
 
-if [ ! -f "$MOTO_VENV/.complete" ]; then
-  echo "installing moto $MOTO_VERSION into $MOTO_VENV…"
-  # A venv holds absolute paths, so it is built where it stays; the marker written last makes an
-  # interrupted install start over instead of being half-used.
-  rm -rf "$MOTO_VENV"
-  python3 -m venv "$MOTO_VENV"
-  "$MOTO_VENV/bin/pip" install -q "moto[server]==$MOTO_VERSION"
-  touch "$MOTO_VENV/.complete"
-fi
+install_venv "$MOTO_VENV" "moto[server]==$MOTO_VERSION"
