@@ -156,6 +156,9 @@ bench: $(addprefix bench-,$(BENCHES)) ## Run every benchmark (results in bench/r
 bench-peers: build peers ## guru-api against InfluxDB and VictoriaMetrics, same machine and work
 	npx tsx bench/peers.ts
 
+bench-influxql: build peers ## /query latency of Grafana's dashboard queries, guru-api beside InfluxDB 1.x
+	npx tsx bench/influxql.ts
+
 .PHONY: soak
 soak: build ## Chaos soak: ingest and queries while engines and the API are kill -9ed (SOAK_SECONDS, default 600)
 	npx tsx bench/soak.ts

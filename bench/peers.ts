@@ -15,33 +15,20 @@ import {
   type BenchServer,
   type BucketQuery,
   type Buckets,
-  FIELD,
-  MEASUREMENT,
   startGuru,
   startInfluxDB,
   startVictoriaMetrics,
 } from "./support/peer-servers.js";
 import { cpuSeconds, diskBytes, rssMiB } from "./support/process-tree.js";
 import { writeResults } from "./support/report.js";
+import { at, spread } from "./support/stats.js";
+import { bodies, FIELDS } from "./support/tsbs-data.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BATCH_LINES = 5_000;
 const CLIENTS = 4;
 const HOSTS = 100;
 const QUERY_RUNS = 30;
-const FIELDS = [
-  FIELD,
-  "usage_system",
-  "usage_idle",
-  "usage_nice",
-  "usage_iowait",
-  "usage_irq",
-  "usage_softirq",
-  "usage_steal",
-  "usage_guest",
-  "usage_guest_nice",
-];
 const START_MS = Date.UTC(2024, 0, 1);
 const STEP_S = 10;
 const HOUR_MS = 3_600_000;
@@ -60,39 +47,6 @@ const QUERIES: { name: string; q: BucketQuery }[] = [
     q: { startMs: START_MS, endMs: START_MS + 56 * HOUR_MS, bucketS: 3600 },
   },
 ];
-
-/** a small deterministic generator (mulberry32): the same data on every run */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** TSBS-like random walks in [0, 100], six decimals; line i is host i % 100 at step i / 100 */
-function bodies(): Buffer[] {
-  const next = random(42);
-  const walk = Array.from({ length: HOSTS }, () => FIELDS.map(() => next() * 100));
-  const out: Buffer[] = [];
-  for (let first = 0; first < LINES; first += BATCH_LINES) {
-    const lines: string[] = [];
-    for (let i = first; i < Math.min(LINES, first + BATCH_LINES); i++) {
-      const host = i % HOSTS;
-      const values = walk[host] as number[];
-      const fields = FIELDS.map((f, k) => {
-        values[k] = Math.min(100, Math.max(0, (values[k] as number) + (next() - 0.5) * 2));
-        return `${f}=${Math.round((values[k] as number) * 1e6) / 1e6}`;
-      });
-      const ns = (BigInt(START_MS) + BigInt(Math.floor(i / HOSTS) * STEP_S * 1000)) * 1_000_000n;
-      lines.push(`${MEASUREMENT},hostname=host_${host},region=region_${host % 5} ${fields.join(",")} ${ns}`);
-    }
-    out.push(Buffer.from(`${lines.join("\n")}\n`));
-  }
-  return out;
-}
 
 interface Round {
   linesPerS: number;
@@ -172,17 +126,6 @@ function differences(a: Buckets, b: Buckets): number {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const at = (xs: number[], p: number) => {
-  const s = sorted(xs);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
-};
-
-/** median with min and max over rounds */
-function spread(xs: number[]) {
-  return { median: at(xs, 0.5), min: Math.min(...xs), max: Math.max(...xs) };
-}
-
 function fmt(n: number): string {
   return n >= 1000 ? Math.round(n).toLocaleString("en-US") : n >= 10 ? n.toFixed(1) : n.toFixed(3);
 }
@@ -245,7 +188,7 @@ function print(summaries: Map<string, Summary>, vmAgreement: string) {
 }
 
 async function main() {
-  const batches = bodies();
+  const batches = bodies({ lines: LINES, hosts: HOSTS, startMs: START_MS, stepS: STEP_S });
   const servers = [startGuru, startInfluxDB, startVictoriaMetrics];
   const rounds = new Map<string, Round[]>();
   let vmDiffers = 0;

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, ok, until } from "./http-client.js";
+import { FIELD, MEASUREMENT } from "./tsbs-data.js";
 
 /** mean of one field per bucket, for one host or for each host */
 export interface BucketQuery {
@@ -29,11 +30,13 @@ export interface BenchServer {
   /** makes what was written visible to queries and counted on disk */
   settle(): Promise<void>;
   query(q: BucketQuery): Promise<Buckets>;
+  /** InfluxQL on /query as Grafana's InfluxDB data source sends it (GET, `epoch=ms`): the answer's text */
+  influxql?(statement: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export const MEASUREMENT = "cpu";
-export const FIELD = "usage_user";
+/** /query's parameters as Grafana sends them, for the database `bench` */
+const grafanaParams = (statement: string) => new URLSearchParams({ db: "bench", epoch: "ms", q: statement });
 
 function launch(command: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(dir, "server.log"), "a");
@@ -72,7 +75,10 @@ export async function startGuru(dir: string): Promise<BenchServer> {
     30_000,
     async () => existsSync(tokenFile) && (await ok("guru-api", `${base}/readyz`, "GET", {})).status === 200,
   );
-  const auth = { Authorization: `Bearer ${readFileSync(tokenFile, "utf8").trim()}` };
+  const token = readFileSync(tokenFile, "utf8").trim();
+  const auth = { Authorization: `Bearer ${token}` };
+  // Grafana's data source with a user name and the token as password sends Basic auth
+  const basic = { Authorization: `Basic ${Buffer.from(`grafana:${token}`).toString("base64")}` };
   const json = { ...auth, "Content-Type": "application/json" };
   await ok("guru-api", `${base}/v1/databases`, "POST", json, JSON.stringify({ name: "bench" }));
   await until("the database ready", 60_000, async () => {
@@ -106,6 +112,8 @@ export async function startGuru(dir: string): Promise<BenchServer> {
       });
       return out;
     },
+    influxql: async (statement) =>
+      (await ok("guru-api", `${base}/query?${grafanaParams(statement)}`, "GET", basic)).text,
     stop: () => stopChild(child),
   };
 }
@@ -136,6 +144,8 @@ bind-address = "127.0.0.1:${rpc}"
     async () => (await ok("influxd", `${base}/ping`, "GET", {})).status === 204,
   );
   await ok("influxd", `${base}/query?q=${encodeURIComponent("CREATE DATABASE bench")}`, "POST", {});
+  const influxql = async (statement: string) =>
+    (await ok("influxd", `${base}/query?${grafanaParams(statement)}`, "GET", {})).text;
   return {
     name: "InfluxDB",
     pid: child.pid ?? 0,
@@ -146,11 +156,9 @@ bind-address = "127.0.0.1:${rpc}"
     query: async (q) => {
       const where = q.host === undefined ? "" : ` AND "hostname" = '${q.host}'`;
       const by = q.host === undefined ? `, "hostname"` : "";
-      const influxql = `SELECT mean("${FIELD}") FROM "${MEASUREMENT}" WHERE time >= ${q.startMs}ms AND time < ${q.endMs}ms${where} GROUP BY time(${q.bucketS}s)${by} fill(none)`;
-      const params = new URLSearchParams({ db: "bench", epoch: "ms", q: influxql });
-      const answer = await ok("influxd", `${base}/query?${params}`, "GET", {});
+      const statement = `SELECT mean("${FIELD}") FROM "${MEASUREMENT}" WHERE time >= ${q.startMs}ms AND time < ${q.endMs}ms${where} GROUP BY time(${q.bucketS}s)${by} fill(none)`;
       const [result] = (
-        JSON.parse(answer.text) as {
+        JSON.parse(await influxql(statement)) as {
           results: {
             error?: string;
             series?: { tags?: { hostname: string }; values: [number, number][] }[];
@@ -163,6 +171,7 @@ bind-address = "127.0.0.1:${rpc}"
         for (const [t, m] of s.values) out.set(`${s.tags?.hostname ?? q.host}|${t}`, m);
       return out;
     },
+    influxql,
     stop: () => stopChild(child),
   };
 }

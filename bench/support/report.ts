@@ -24,10 +24,11 @@ function fmt(n: number): string {
 }
 
 /**
- * Prints the figures as a table, writes `bench/results/NAME.json`, and prints `headline` last
- * (the bench convention: the last printed line is the headline figure).
+ * Prints the figures as a table, writes `bench/results/NAME.json` (with `context`: what was
+ * measured), and prints `headline` last (the bench convention: the last printed line is the
+ * headline figure).
  */
-export function report(name: string, figures: Figure[], headline: string): void {
+export function report(name: string, figures: Figure[], headline: string, context: object = {}): void {
   const rows = figures.map((f) => [
     f.metric,
     `${fmt(f.value)} ${f.unit}`,
@@ -40,7 +41,7 @@ export function report(name: string, figures: Figure[], headline: string): void 
   console.log(line(header));
   console.log(line(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(line(r));
-  writeResults(name, { figures });
+  writeResults(name, { ...context, figures });
   console.log(headline);
 }
 
