@@ -4,7 +4,8 @@
  * token) as its users configure it: `write_points`, `query()` of raw points and of GROUP BY time()
  * per tag, `get_list_measurements()`, `get_list_database()`; the points it yields must be exactly
  * those written (nanosecond times and integers past 2^53 included). A wrong password, a query that
- * does not parse and a statement error reach the caller as the library's own exceptions.
+ * does not parse, a statement error and bound parameters (`bind_params`, not supported) reach the
+ * caller as the library's own exceptions.
  */
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
@@ -188,12 +189,13 @@ describe("InfluxDB's Python client (influxdb 1.x) against guru-api", function ()
     assert.deepEqual(await ok({ op: "get_list_database" }), [{ name: "metrics" }]);
   });
 
-  it("raises the library's errors: a wrong password, a query that does not parse, a statement error", async () => {
-    const [query, write, parse, statement] = await client([
+  it("raises the library's errors: a wrong password, a query that does not parse, a statement error, bound parameters", async () => {
+    const [query, write, parse, statement, bound] = await client([
       { op: "query", q: "SHOW MEASUREMENTS", password: "tsg_x_y" },
       { op: "write_points", points: POINTS.slice(0, 1), password: "tsg_x_y" },
       { op: "query", q: "SELECT FROM cpu" },
       { op: "query", q: `SELECT mean("usage") FROM "nosuch"."autogen"."cpu" WHERE ${RANGE}` },
+      { op: "query", q: `SELECT * FROM "cpu" WHERE "host" = $host AND ${RANGE}`, bind_params: { host: "a" } },
     ]);
     for (const answer of [query, write]) {
       assert.equal(answer?.error?.type, "InfluxDBClientError");
@@ -210,5 +212,8 @@ describe("InfluxDB's Python client (influxdb 1.x) against guru-api", function ()
       code: null,
       content: "database not found: nosuch",
     });
+    // bound parameters are outside the subset (docs/influxql.md): refused, not ignored
+    assert.equal(bound?.error?.code, 400n);
+    assert.equal(JSON.parse(bound?.error?.content ?? "").code, "VALIDATION_FAILED");
   });
 });

@@ -33,7 +33,10 @@ def run(call, client):
     if op == "write_points":
         return client.write_points(call["points"], time_precision=call.get("precision"))
     if op == "query":
-        return result_set(client.query(call["q"], epoch=call.get("epoch"), method=call.get("method", "GET")))
+        rs = client.query(
+            call["q"], epoch=call.get("epoch"), method=call.get("method", "GET"), bind_params=call.get("bind_params")
+        )
+        return result_set(rs)
     if op == "get_list_measurements":
         return client.get_list_measurements()
     if op == "get_list_database":
