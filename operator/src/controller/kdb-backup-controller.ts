@@ -14,7 +14,8 @@ import type { Kube } from "../kube/client.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
 import type { OperatorMetrics } from "../metrics.js";
 import { type BackupBlocker, computeBackupStatus, isFinished } from "./kdb-backup-status.js";
-import { parseKey, type Result } from "./kdb-database-controller.js";
+import { BackupEvent, BackupReason } from "./reasons.js";
+import { done, parseKey, type Result, requeueOnConflict } from "./reconciler.js";
 
 export interface BackupControllerDeps {
   kube: Kube;
@@ -25,8 +26,6 @@ export interface BackupControllerDeps {
   log: Logger;
   metrics: OperatorMetrics;
 }
-
-const done: Result = {};
 
 export class KdbBackupController {
   readonly #deps: BackupControllerDeps;
@@ -39,14 +38,16 @@ export class KdbBackupController {
     return this.#deps.config.pollSeconds * 1000;
   }
 
-  async reconcile(key: string): Promise<Result> {
-    const { namespace, name } = parseKey(key);
-    const backup = await this.fetch(namespace, name);
-    if (!backup || isFinished(backup)) return done;
-    const log = this.#deps.log.child({ namespace, backup: name });
-    const job = (await this.findJob(backup)) ?? (await this.startJob(backup, log));
-    if ("blocker" in job) return this.reportBlocked(backup, job.blocker, log);
-    return this.reportStatus(backup, job, log);
+  reconcile(key: string): Promise<Result> {
+    return requeueOnConflict(async () => {
+      const { namespace, name } = parseKey(key);
+      const backup = await this.fetch(namespace, name);
+      if (!backup || isFinished(backup)) return done;
+      const log = this.#deps.log.child({ namespace, backup: name });
+      const job = (await this.findJob(backup)) ?? (await this.startJob(backup, log));
+      if ("blocker" in job) return this.reportBlocked(backup, job.blocker, log);
+      return this.reportStatus(backup, job, log);
+    });
   }
 
   // --- steps ---------------------------------------------------------------------------------
@@ -78,7 +79,7 @@ export class KdbBackupController {
       if (!isApiError(err, 404)) throw new Error(`while reading Job ${backup.status.job}`, { cause: err });
       return {
         blocker: {
-          reason: "JobDeleted",
+          reason: BackupReason.JobDeleted,
           message: `Job ${backup.status.job} was deleted before it finished.`,
         },
       };
@@ -95,14 +96,17 @@ export class KdbBackupController {
     } catch (err) {
       if (!isApiError(err, 404)) throw new Error(`while reading KdbDatabase ${database}`, { cause: err });
       return {
-        blocker: { reason: "DatabaseNotFound", message: `No KdbDatabase ${database} in ${namespace}.` },
+        blocker: {
+          reason: BackupReason.DatabaseNotFound,
+          message: `No KdbDatabase ${database} in ${namespace}.`,
+        },
       };
     }
     const ready = db.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     if (!ready)
       return {
         blocker: {
-          reason: "DatabaseNotReady",
+          reason: BackupReason.DatabaseNotReady,
           message: `KdbDatabase ${database} is not Ready (phase ${db.status?.phase ?? "unknown"}).`,
         },
       };
@@ -122,7 +126,12 @@ export class KdbBackupController {
     }
     this.#deps.metrics.applies.inc({ kind: "Job" });
     log.info({ job: job.metadata?.name, database: db.metadata.name }, "Backup started.");
-    await this.#deps.events.normal(backup, "Started", "Backup", `Job ${job.metadata?.name} created.`);
+    await this.#deps.events.normal(
+      backup,
+      BackupEvent.Started,
+      "Backup",
+      `Job ${job.metadata?.name} created.`,
+    );
     return applied;
   }
 
@@ -146,10 +155,20 @@ export class KdbBackupController {
     if (status.phase === backup.status?.phase) return;
     if (status.phase === "Completed") {
       log.info({ location: status.location }, "Backup completed.");
-      await this.#deps.events.normal(backup, "Completed", "Backup", `Written to ${status.location}.`);
+      await this.#deps.events.normal(
+        backup,
+        BackupEvent.Completed,
+        "Backup",
+        `Written to ${status.location}.`,
+      );
     } else if (status.phase === "Failed") {
       const failed = status.conditions?.find((c) => c.type === "Failed");
-      await this.#deps.events.warning(backup, "Failed", "Backup", failed?.message ?? "The Job failed.");
+      await this.#deps.events.warning(
+        backup,
+        BackupEvent.Failed,
+        "Backup",
+        failed?.message ?? "The Job failed.",
+      );
     }
   }
 }

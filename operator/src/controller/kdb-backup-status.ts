@@ -6,12 +6,24 @@ import type { V1Job } from "@kubernetes/client-node";
 import type { BackupPhase, KdbBackup, KdbBackupStatus } from "../../../crds/src/index.js";
 import { backupLocation } from "../builders/backup-job.js";
 import { type ConditionInput, mergeConditions } from "./kdb-database-status.js";
+import { BackupReason } from "./reasons.js";
 
 /** Why no Job runs: the database is missing or not ready (a wait), or the Job was deleted (final). */
 export interface BackupBlocker {
-  reason: "DatabaseNotFound" | "DatabaseNotReady" | "JobDeleted";
+  reason:
+    | typeof BackupReason.DatabaseNotFound
+    | typeof BackupReason.DatabaseNotReady
+    | typeof BackupReason.JobDeleted;
   message: string;
 }
+
+/** The reason of a condition that is False while the Job is in a phase. */
+const JOB_PHASE_REASON: Record<BackupPhase, string> = {
+  Pending: BackupReason.JobPending,
+  Running: BackupReason.JobRunning,
+  Completed: BackupReason.JobCompleted,
+  Failed: BackupReason.JobFailed,
+};
 
 export type BackupObservation = { job: V1Job } | { blocker: BackupBlocker };
 
@@ -43,7 +55,7 @@ export function computeBackupStatus(
   if ("blocker" in observation) {
     const { reason, message } = observation.blocker;
     const no: ConditionInput = { status: "False", reason, message };
-    const lost = reason === "JobDeleted";
+    const lost = reason === BackupReason.JobDeleted;
     return {
       ...previous,
       observedGeneration: generation,
@@ -65,19 +77,27 @@ export function computeBackupStatus(
     {
       Completed:
         phase === "Completed"
-          ? { status: "True", reason: "JobComplete", message: `Job ${job.metadata?.name} completed.` }
+          ? {
+              status: "True",
+              reason: BackupReason.JobComplete,
+              message: `Job ${job.metadata?.name} completed.`,
+            }
           : {
               status: "False",
-              reason: `Job${phase}`,
+              reason: JOB_PHASE_REASON[phase],
               message: `Job ${job.metadata?.name} is ${phase.toLowerCase()}.`,
             },
       Failed: failed
         ? {
             status: "True",
-            reason: failed.reason ?? "JobFailed",
+            reason: failed.reason ?? BackupReason.JobFailed,
             message: failed.message ?? `Job ${job.metadata?.name} failed.`,
           }
-        : { status: "False", reason: `Job${phase}`, message: `Job ${job.metadata?.name} has not failed.` },
+        : {
+            status: "False",
+            reason: JOB_PHASE_REASON[phase],
+            message: `Job ${job.metadata?.name} has not failed.`,
+          },
     },
     generation,
     now,

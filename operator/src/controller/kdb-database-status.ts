@@ -18,17 +18,11 @@ import { credentialsSecretName, endpoint, LABELS, names } from "../builders/name
 import { formatBytes, parseQuantity } from "../builders/quantity.js";
 import { replicas } from "../builders/stateful-set.js";
 import { judgePod, podReady } from "./pod-serving.js";
+import { type BlockerReason, ContainerWaitingReason, DatabaseReason, type Word } from "./reasons.js";
 
 /** Something the database needs and does not have: it cannot run or change until fixed. */
 export interface Blocker {
-  reason:
-    | "LicenseMissing"
-    | "CredentialsInvalid"
-    | "StorageClassNotExpandable"
-    | "StorageClassMissing"
-    | "InvalidSpec"
-    | "BackupNotFound"
-    | "BackupNotCompleted";
+  reason: Word<typeof BlockerReason>;
   message: string;
 }
 
@@ -53,14 +47,7 @@ export interface Observation {
   claims: V1PersistentVolumeClaim[];
 }
 
-const WAITING_REASONS = new Set([
-  "CrashLoopBackOff",
-  "ImagePullBackOff",
-  "ErrImagePull",
-  "CreateContainerConfigError",
-  "InvalidImageName",
-  "CreateContainerError",
-]);
+const WAITING_REASONS = new Set<string>(Object.values(ContainerWaitingReason));
 
 export function volumeStatuses(claims: V1PersistentVolumeClaim[]): VolumeStatus[] {
   return claims
@@ -100,7 +87,7 @@ function podProblem(pod: V1Pod | undefined): { reason: string; message: string }
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
   if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
     return {
-      reason: "PodUnschedulable",
+      reason: DatabaseReason.PodUnschedulable,
       message: `pod ${pod.metadata?.name} cannot be scheduled: ${scheduled.message ?? ""}`.trim(),
     };
   }
@@ -143,7 +130,8 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
   const existing = Math.max(pod ? 1 : 0, sts?.status?.replicas ?? 0);
   const rolling =
     !serving &&
-    ((!judgement.serving && judgement.reason === "RollingOut") || (sts !== undefined && rollingUpdate(sts)));
+    ((!judgement.serving && judgement.reason === DatabaseReason.RollingOut) ||
+      (sts !== undefined && rollingUpdate(sts)));
   const below = claimsBelow(claims, size);
   const fsPending = below.filter((c) =>
     (c.status?.conditions ?? []).some((x) => x.type === "FileSystemResizePending" && x.status === "True"),
@@ -156,13 +144,13 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     ? { status: "True", ...blocker }
     : problem && desired > 0
       ? { status: "True", ...problem }
-      : { status: "False", reason: "AsExpected", message: "Nothing is wrong." };
+      : { status: "False", reason: DatabaseReason.AsExpected, message: "Nothing is wrong." };
 
   const storageResizing: ConditionInput =
     below.length > 0
       ? {
           status: "True",
-          reason: fsPending.length > 0 ? "FileSystemResizePending" : "Resizing",
+          reason: fsPending.length > 0 ? DatabaseReason.FileSystemResizePending : DatabaseReason.Resizing,
           message:
             `${claims.length - below.length} of ${claims.length} volumes provide ${size}; waiting for ` +
             below.map((c) => `${c.metadata?.name} (${c.status?.capacity?.storage ?? "unknown"})`).join(", "),
@@ -170,12 +158,12 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
       : observation.replacingStatefulSet
         ? {
             status: "True",
-            reason: "ReplacingStatefulSet",
+            reason: DatabaseReason.ReplacingStatefulSet,
             message: `All volumes provide ${size}; replacing the StatefulSet (the pod keeps running) to record the new size.`,
           }
         : {
             status: "False",
-            reason: "VolumesMatch",
+            reason: DatabaseReason.VolumesMatch,
             message:
               claims.length === 0
                 ? "No volume exists yet; they are created at the requested size."
@@ -183,23 +171,28 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
           };
 
   let progressing: ConditionInput;
-  if (blocker) progressing = { status: "False", reason: "Blocked", message: blocker.message };
+  if (blocker) progressing = { status: "False", reason: DatabaseReason.Blocked, message: blocker.message };
   else if (resizing)
-    progressing = { status: "True", reason: "ResizingVolumes", message: storageResizing.message };
-  else if (!sts) progressing = { status: "True", reason: "Creating", message: "Creating the StatefulSet." };
+    progressing = {
+      status: "True",
+      reason: DatabaseReason.ResizingVolumes,
+      message: storageResizing.message,
+    };
+  else if (!sts)
+    progressing = { status: "True", reason: DatabaseReason.Creating, message: "Creating the StatefulSet." };
   else if (desired === 0 && existing > 0)
     progressing = {
       status: "True",
-      reason: "Hibernating",
+      reason: DatabaseReason.Hibernating,
       message: `Stopping pod ${podName}; volumes are kept.`,
     };
   else if (problem && desired > 0)
     // nothing will change until the cause is fixed: no progress to wait for
-    progressing = { status: "False", reason: "Stalled", message: problem.message };
+    progressing = { status: "False", reason: DatabaseReason.Stalled, message: problem.message };
   else if (rolling)
     progressing = {
       status: "True",
-      reason: "RollingUpdate",
+      reason: DatabaseReason.RollingUpdate,
       message: judgement.serving
         ? `Rolling pod ${podName} to revision ${sts.status?.updateRevision ?? "?"}.`
         : judgement.message,
@@ -207,17 +200,21 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
   else if (desired > 0 && !serving)
     progressing = {
       status: "True",
-      reason: "WaitingForPod",
+      reason: DatabaseReason.WaitingForPod,
       message: `Waiting for pod ${podName} to be ready.`,
     };
   else
-    progressing = { status: "False", reason: "Reconciled", message: `Generation ${generation} is in place.` };
+    progressing = {
+      status: "False",
+      reason: DatabaseReason.Reconciled,
+      message: `Generation ${generation} is in place.`,
+    };
 
   let readyCondition: ConditionInput;
   if (desired === 0)
     readyCondition = {
       status: "False",
-      reason: "Hibernated",
+      reason: DatabaseReason.Hibernated,
       message:
         existing > 0
           ? `Hibernating: stopping pod ${podName}; volumes are kept.`
@@ -226,7 +223,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
   else if (judgement.serving)
     readyCondition = {
       status: "True",
-      reason: "Available",
+      reason: DatabaseReason.Available,
       message: `Serving the guru q API at ${endpoint(db)}.`,
     };
   else if (blocker) readyCondition = { status: "False", ...blocker };
@@ -251,7 +248,7 @@ export function computeStatus(db: KdbDatabase, observation: Observation): KdbDat
     StorageResizing: storageResizing,
     Paused: {
       status: "False",
-      reason: "Reconciling",
+      reason: DatabaseReason.Reconciling,
       message: "spec.paused is false: the operator reconciles.",
     },
   };
@@ -278,7 +275,7 @@ export function pausedStatus(db: KdbDatabase, now: Date): KdbDatabaseStatus {
     {
       Paused: {
         status: "True",
-        reason: "ReconcilePaused",
+        reason: DatabaseReason.ReconcilePaused,
         message: "spec.paused is true: the operator changes nothing until it is false.",
       },
     },
@@ -294,7 +291,7 @@ export function failedStatus(db: KdbDatabase, message: string, now: Date): KdbDa
   const previous = db.status ?? {};
   const conditions = mergeConditions(
     previous.conditions,
-    { Degraded: { status: "True", reason: "ReconcileError", message } },
+    { Degraded: { status: "True", reason: DatabaseReason.ReconcileError, message } },
     db.metadata.generation ?? 0,
     now,
   );

@@ -11,9 +11,10 @@ import { isApiError, statusWritten } from "../kube/api-error.js";
 import type { Kube } from "../kube/client.js";
 import type { Clock } from "../kube/clock.js";
 import type { EventRecorder } from "../kube/event-recorder.js";
-import { parseKey, type Result } from "./kdb-database-controller.js";
 import { backupsToPrune, planSchedule, type SchedulePlan } from "./kdb-scheduled-backup-schedule.js";
 import { computeScheduleStatus } from "./kdb-scheduled-backup-status.js";
+import { ScheduleEvent, ScheduleReason } from "./reasons.js";
+import { done, parseKey, type Result, requeueOnConflict } from "./reconciler.js";
 
 export interface ScheduledBackupControllerDeps {
   kube: Kube;
@@ -24,7 +25,6 @@ export interface ScheduledBackupControllerDeps {
   clock: Clock;
 }
 
-const done: Result = {};
 /** a requeue is at most a day away: Node's timers cannot wait 25 days, and a yearly slot is fine */
 const MAX_REQUEUE_MS = 86_400_000;
 
@@ -35,16 +35,18 @@ export class KdbScheduledBackupController {
     this.#deps = deps;
   }
 
-  async reconcile(key: string): Promise<Result> {
-    const { namespace, name } = parseKey(key);
-    const schedule = await this.fetch(namespace, name);
-    if (!schedule || schedule.metadata.deletionTimestamp) return done;
-    const now = this.#deps.clock.now();
-    const plan = planSchedule(schedule, now);
-    if (plan.kind === "create") await this.createBackup(schedule, plan.slotMs);
-    await this.prune(schedule);
-    await this.writeStatus(schedule, computeScheduleStatus(schedule, plan, new Date(now)));
-    return this.untilNext(plan, now);
+  reconcile(key: string): Promise<Result> {
+    return requeueOnConflict(async () => {
+      const { namespace, name } = parseKey(key);
+      const schedule = await this.fetch(namespace, name);
+      if (!schedule || schedule.metadata.deletionTimestamp) return done;
+      const now = this.#deps.clock.now();
+      const plan = planSchedule(schedule, now);
+      if (plan.kind === "create") await this.createBackup(schedule, plan.slotMs);
+      await this.prune(schedule);
+      await this.writeStatus(schedule, computeScheduleStatus(schedule, plan, new Date(now)));
+      return this.untilNext(plan, now);
+    });
   }
 
   // --- steps ---------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ export class KdbScheduledBackupController {
     this.#log(schedule).info({ backup: backup.metadata.name, slot }, "Scheduled backup created.");
     await this.#deps.events.normal(
       schedule,
-      "Created",
+      ScheduleEvent.Created,
       "Schedule",
       `KdbBackup ${backup.metadata.name} created for ${slot}.`,
     );
@@ -93,7 +95,7 @@ export class KdbScheduledBackupController {
       this.#log(schedule).info({ backup: backup.metadata.name }, "Scheduled backup pruned.");
       await this.#deps.events.normal(
         schedule,
-        "Pruned",
+        ScheduleEvent.Pruned,
         "Prune",
         `KdbBackup ${backup.metadata.name} (${backup.status?.phase}) deleted: beyond keep ${schedule.spec.keep}.`,
       );
@@ -106,10 +108,10 @@ export class KdbScheduledBackupController {
     const removed = Object.keys(schedule.status ?? {}).filter((k) => !(k in status));
     const body = { ...status, ...Object.fromEntries(removed.map((k) => [k, null])) };
     if (!(await statusWritten(() => this.#deps.kube.patchScheduledBackupStatus(schedule, body)))) return;
-    if (status.conditions?.[0]?.reason === "InvalidSchedule")
+    if (status.conditions?.[0]?.reason === ScheduleReason.InvalidSchedule)
       await this.#deps.events.warning(
         schedule,
-        "InvalidSchedule",
+        ScheduleEvent.InvalidSchedule,
         "Schedule",
         status.conditions[0].message ?? "",
       );

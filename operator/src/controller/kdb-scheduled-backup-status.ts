@@ -7,19 +7,28 @@ import type { KdbScheduledBackup, KdbScheduledBackupStatus } from "../../../crds
 import { slotBackupName } from "../builders/scheduled-backup.js";
 import { type ConditionInput, mergeConditions } from "./kdb-database-status.js";
 import type { SchedulePlan } from "./kdb-scheduled-backup-schedule.js";
+import { ScheduleReason } from "./reasons.js";
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 function ready(plan: SchedulePlan): ConditionInput {
   switch (plan.kind) {
     case "invalid":
-      return { status: "False", reason: "InvalidSchedule", message: `spec.schedule: ${plan.message}` };
+      return {
+        status: "False",
+        reason: ScheduleReason.InvalidSchedule,
+        message: `spec.schedule: ${plan.message}`,
+      };
     case "suspended":
-      return { status: "False", reason: "Suspended", message: "spec.suspend is true: no backup is created." };
+      return {
+        status: "False",
+        reason: ScheduleReason.Suspended,
+        message: "spec.suspend is true: no backup is created.",
+      };
     default:
       return {
         status: "True",
-        reason: "Scheduled",
+        reason: ScheduleReason.Scheduled,
         message: `The next backup is due at ${iso(plan.nextMs)}.`,
       };
   }

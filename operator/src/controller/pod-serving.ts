@@ -10,13 +10,14 @@
  */
 import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { ANNOTATIONS } from "../builders/names.js";
+import { PodReason, type Word } from "./reasons.js";
 
 /** The label the StatefulSet controller puts on each pod: the revision it was built from. */
 export const REVISION_LABEL = "controller-revision-hash";
 
 export type PodJudgement =
   | { serving: true }
-  | { serving: false; reason: "PodMissing" | "PodNotReady" | "RollingOut"; message: string };
+  | { serving: false; reason: Word<typeof PodReason>; message: string };
 
 export interface PodView {
   statefulSet?: V1StatefulSet;
@@ -72,21 +73,25 @@ export function judgePod(view: PodView): PodJudgement {
   const pending = rolloutPending(sts, desired);
   if (pod.metadata?.deletionTimestamp)
     return pending
-      ? { serving: false, reason: "RollingOut", message: `Pod ${view.podName} is being replaced: ${pending}` }
+      ? {
+          serving: false,
+          reason: PodReason.RollingOut,
+          message: `Pod ${view.podName} is being replaced: ${pending}`,
+        }
       : notReady(pod);
   if ((sts.status?.observedGeneration ?? 0) < (sts.metadata?.generation ?? 0))
-    return { serving: false, reason: "RollingOut", message: pending! };
+    return { serving: false, reason: PodReason.RollingOut, message: pending! };
   const revision = pod.metadata?.labels?.[REVISION_LABEL];
   const wanted = sts.status?.updateRevision;
   if (revision !== wanted)
     return {
       serving: false,
-      reason: "RollingOut",
+      reason: PodReason.RollingOut,
       message: `Pod ${view.podName} runs revision ${revision}; rolling out revision ${wanted}.`,
     };
   if (!podReady(pod)) return notReady(pod);
   // the pod is ready at the revision wanted, and the StatefulSet's counts have yet to say so
-  if (pending) return { serving: false, reason: "RollingOut", message: pending };
+  if (pending) return { serving: false, reason: PodReason.RollingOut, message: pending };
   return { serving: true };
 }
 
@@ -95,8 +100,12 @@ function missing({ statefulSet: sts, desired, podName }: PodView): PodJudgement 
   // a StatefulSet with a current revision ran a pod before: its pod is being recreated
   const pending = sts?.status?.currentRevision !== undefined && rolloutPending(sts, desired);
   return pending
-    ? { serving: false, reason: "RollingOut", message: `Pod ${podName} is being recreated: ${pending}` }
-    : { serving: false, reason: "PodMissing", message: `Pod ${podName} does not exist yet.` };
+    ? {
+        serving: false,
+        reason: PodReason.RollingOut,
+        message: `Pod ${podName} is being recreated: ${pending}`,
+      }
+    : { serving: false, reason: PodReason.PodMissing, message: `Pod ${podName} does not exist yet.` };
 }
 
 /** The pod while no settled StatefulSet describes it: ready, and built from the current inputs. */
@@ -106,7 +115,7 @@ function judgeAlone(view: PodView, pod: V1Pod): PodJudgement {
   if (view.templateInputs !== undefined && built === view.templateInputs) return { serving: true };
   return {
     serving: false,
-    reason: "RollingOut",
+    reason: PodReason.RollingOut,
     message: `Pod ${pod.metadata?.name} runs an earlier template; it is replaced once the StatefulSet is recreated.`,
   };
 }
@@ -114,7 +123,7 @@ function judgeAlone(view: PodView, pod: V1Pod): PodJudgement {
 function notReady(pod: V1Pod): PodJudgement {
   const name = pod.metadata?.name;
   if (pod.metadata?.deletionTimestamp)
-    return { serving: false, reason: "PodNotReady", message: `Pod ${name} is terminating.` };
+    return { serving: false, reason: PodReason.PodNotReady, message: `Pod ${name} is terminating.` };
   const phase = pod.status?.phase ?? "starting";
-  return { serving: false, reason: "PodNotReady", message: `Pod ${name} is ${phase} but not ready.` };
+  return { serving: false, reason: PodReason.PodNotReady, message: `Pod ${name} is ${phase} but not ready.` };
 }

@@ -37,16 +37,37 @@ export function describeError(err: unknown): string {
 }
 
 /**
- * Runs a status write; false when the object was deleted meanwhile. A deleted object has no
- * status left to report and its children go with it, so that is the end of its reconcile, not
- * a failure to retry.
+ * A write refused with 409 Conflict: the object changed since it was read (a stale
+ * resourceVersion). Not a failure: the reconcile reads it again at once, without backoff
+ * (requeueOnConflict in operator/src/controller/reconciler.ts).
  */
-export async function statusWritten(write: () => Promise<unknown>): Promise<boolean> {
+export class ConflictError extends Error {
+  constructor(context: string, cause: unknown) {
+    super(`${context}: the object changed since it was read`, { cause });
+    this.name = "ConflictError";
+  }
+}
+
+/**
+ * Runs a write to the object being reconciled. Deleted meanwhile (404): undefined, since it has
+ * nothing left to write and its children go with it, so that is the end of its reconcile, not a
+ * failure to retry. Changed meanwhile (409): a ConflictError. Any other refusal fails with `context`.
+ */
+export async function ownWrite<T>(context: string, write: () => Promise<T>): Promise<T | undefined> {
   try {
+    return await write();
+  } catch (err) {
+    if (isApiError(err, 404)) return undefined;
+    if (isApiError(err, 409)) throw new ConflictError(context, err);
+    throw new Error(context, { cause: err });
+  }
+}
+
+/** A status write (an ownWrite); false when the object was deleted meanwhile. */
+export async function statusWritten(write: () => Promise<unknown>): Promise<boolean> {
+  const written = await ownWrite("while writing status", async () => {
     await write();
     return true;
-  } catch (err) {
-    if (isApiError(err, 404)) return false;
-    throw new Error("while writing status", { cause: err });
-  }
+  });
+  return written ?? false;
 }

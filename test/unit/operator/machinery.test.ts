@@ -4,8 +4,15 @@
  */
 import { strict as assert } from "node:assert";
 import { ApiException } from "@kubernetes/client-node";
+import { requeueOnConflict } from "../../../operator/src/controller/reconciler.js";
 import { isApiError, loadConfig, microTime, WorkQueue } from "../../../operator/src/index.js";
-import { apiErrorMessage, describeError, statusWritten } from "../../../operator/src/kube/api-error.js";
+import {
+  apiErrorMessage,
+  ConflictError,
+  describeError,
+  ownWrite,
+  statusWritten,
+} from "../../../operator/src/kube/api-error.js";
 import { specOrLifecycleChanged } from "../../../operator/src/operator.js";
 import { database } from "./fixtures.js";
 import { ManualClock, settle } from "./manual-clock.js";
@@ -239,6 +246,22 @@ describe("operator machinery", () => {
     assert.equal(await statusWritten(refusal(404)), false);
     await assert.rejects(statusWritten(refusal(500)), /while writing status/);
     await assert.rejects(statusWritten(refusal(403)), /while writing status/);
+    await assert.rejects(statusWritten(refusal(409)), ConflictError);
+  });
+
+  it("turns a write that met a newer version of its object into a quiet requeue, and fails any other refusal", async () => {
+    const refusal = (code: number) => () => Promise.reject(new ApiException(code, "", "{}", {}));
+    const finalizer = (code: number) =>
+      requeueOnConflict(async () => {
+        await ownWrite("while removing the finalizer", refusal(code));
+        return {};
+      });
+    // a finalizer patch on a stale resourceVersion: read it again at once, no backoff
+    assert.deepEqual(await finalizer(409), { requeueAfterMs: 0 });
+    assert.deepEqual(await finalizer(404), {});
+    await assert.rejects(finalizer(500), /while removing the finalizer/);
+    assert.deepEqual(await requeueOnConflict(async () => ({ requeueAfterMs: 5 })), { requeueAfterMs: 5 });
+    assert.equal(await ownWrite("while patching", async () => "patched"), "patched");
   });
 
   it("reconciles on spec, deletion and finalizer changes, not on status writes", () => {
