@@ -31,10 +31,9 @@ import {
   kdbBackupManifest,
   kdbDatabaseManifest,
 } from "../../crds/src/index.js";
-import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
+import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, rbacManifests, refusal } from "./support.js";
+import { refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const ROLE_ARN = "arn:aws:iam::123456789012:role/guru-backup";
@@ -43,21 +42,22 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
   this.timeout(120_000);
   const ns = useTestNamespace("operator-backup");
   const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
-  let operator: Operator | undefined;
+  useOperator(ns, {
+    log,
+    config: { identity: "e2e-backup", backupImage: "ghcr.io/time-series-guru/guru-api:e2e" },
+  });
   let custom: CustomObjectsApi;
   let batch: BatchV1Api;
   let core: CoreV1Api;
   let apps: AppsV1Api;
 
   before(async function () {
-    this.timeout(90_000);
+    this.timeout(30_000);
     const { kubeConfig } = ns.cluster;
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     batch = kubeConfig.makeApiClient(BatchV1Api);
     core = kubeConfig.makeApiClient(CoreV1Api);
     apps = kubeConfig.makeApiClient(AppsV1Api);
-    await installKdbCrd(kubeConfig, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
     // the service account whose IAM role may write the bucket (IRSA's annotation)
     await core.createNamespacedServiceAccount({
       namespace: ns.name,
@@ -65,35 +65,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
         metadata: { name: "guru-backup", annotations: { "eks.amazonaws.com/role-arn": ROLE_ARN } },
       },
     });
-    const asOperator = ns.cluster.kubeConfigForToken(
-      await ns.cluster.serviceAccountToken(ns.name, "guru-operator"),
-    );
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      asOperator.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns.name, limit: 1 }),
-    );
-    operator = await startOperator({
-      config: operatorConfig({
-        namespace: ns.name,
-        watchNamespace: ns.name,
-        identity: "e2e-backup",
-        leaderElection: false,
-        pollSeconds: 1,
-        backupImage: "ghcr.io/time-series-guru/guru-api:e2e",
-      }),
-      kubeConfig: asOperator,
-      log,
-      httpServer: false,
-    });
   });
-
-  after(async function () {
-    this.timeout(30_000);
-    await operator?.stop();
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
-  });
-
   const ref = (plural: string, name: string) => ({
     group: KDB_GROUP,
     version: KDB_VERSION,
@@ -156,6 +128,11 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
     assert.equal(container?.image, "ghcr.io/time-series-guru/guru-api:e2e");
     const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
     assert.equal(env.GURU_BACKUP_ENDPOINT, `ledger.${ns.name}.svc:5000`);
+    // what the manifest records of the database (no account label: not made by the API)
+    assert.deepEqual(
+      [env.GURU_BACKUP_DATABASE, env.GURU_BACKUP_ENGINE, env.GURU_BACKUP_STRIPES, env.GURU_BACKUP_ACCOUNT_ID],
+      ["ledger", "guru-engine", "2", undefined],
+    );
     assert.equal(env.GURU_BACKUP_S3_BUCKET, "guru-backups");
     assert.equal(env.GURU_BACKUP_S3_PREFIX, `team-a/${ns.name}/ledger/nightly/`);
     assert.equal(env.AWS_REGION, "eu-west-1");

@@ -38,9 +38,9 @@ import {
 } from "../../crds/src/index.js";
 import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { createMetrics, type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
+import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, kdbAdmissionReady, rbacManifests } from "./support.js";
+import { kdbAdmissionReady, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
@@ -145,27 +145,20 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
   this.timeout(120_000);
   const ns = useTestNamespace("operator-resilience");
   const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
-  let operatorKubeConfig: KubeConfig;
+  // instances are started by each test, on the operator's token
+  const access = useOperator(ns, { log, start: false });
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
   let leases: CoordinationV1Api;
   let instances: Instance[] = [];
 
-  before(async function () {
-    this.timeout(90_000);
+  before(() => {
     const { kubeConfig } = ns.cluster;
     core = kubeConfig.makeApiClient(CoreV1Api);
     apps = kubeConfig.makeApiClient(AppsV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     leases = kubeConfig.makeApiClient(CoordinationV1Api);
-    await installKdbCrd(kubeConfig, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
-    const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
-    operatorKubeConfig = ns.cluster.kubeConfigForToken(token);
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      operatorKubeConfig.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: ns.name, limit: 1 }),
-    );
   });
 
   /** Each test starts with no operator and no database pod, so the six fake nodes are free. */
@@ -185,13 +178,6 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
         undefined,
       500,
     );
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
   });
 
   /** An operator instance on the operator's token, behind its own relay unless `direct`. */
@@ -216,7 +202,7 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
         workers: 4,
         ...overrides,
       }),
-      kubeConfig: relay ? relay.kubeConfig(operatorKubeConfig) : operatorKubeConfig,
+      kubeConfig: relay ? relay.kubeConfig(access.kubeConfig) : access.kubeConfig,
       log: log.child({ identity }),
       metrics: createMetrics({ processMetrics: false }),
       httpServer: false,

@@ -7,7 +7,6 @@
  */
 import { strict as assert } from "node:assert";
 import {
-  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -28,11 +27,10 @@ import {
   SCHEDULED_BACKUP_KIND,
   SCHEDULED_BACKUP_PLURAL,
 } from "../../crds/src/index.js";
-import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
+import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 import { ManualClock } from "../unit/operator/manual-clock.js";
-import { installKdbCrd, rbacManifests } from "./support.js";
+import { useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const HOUR = 3_600_000;
@@ -43,38 +41,20 @@ describe("e2e: guru-operator creates KdbBackups on a KdbScheduledBackup's slots"
   const ns = useTestNamespace("operator-schedule");
   const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
   const clock = new ManualClock(Date.now());
-  let operator: Operator | undefined;
+  const suite = useOperator(ns, {
+    log,
+    config: { identity: "e2e-schedule", backupImage: "ghcr.io/time-series-guru/guru-api:e2e" },
+    clock,
+  });
   let custom: CustomObjectsApi;
 
   before(async function () {
     this.timeout(120_000);
     const { kubeConfig } = ns.cluster;
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    await installKdbCrd(kubeConfig, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
     await kubeConfig
       .makeApiClient(CoreV1Api)
       .createNamespacedServiceAccount({ namespace: ns.name, body: { metadata: { name: "guru-backup" } } });
-    const asOperator = ns.cluster.kubeConfigForToken(
-      await ns.cluster.serviceAccountToken(ns.name, "guru-operator"),
-    );
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      asOperator.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns.name, limit: 1 }),
-    );
-    operator = await startOperator({
-      config: operatorConfig({
-        namespace: ns.name,
-        watchNamespace: ns.name,
-        identity: "e2e-schedule",
-        leaderElection: false,
-        pollSeconds: 1,
-        backupImage: "ghcr.io/time-series-guru/guru-api:e2e",
-      }),
-      kubeConfig: asOperator,
-      log,
-      httpServer: false,
-      clock,
-    });
     await custom.createNamespacedCustomObject({
       group: KDB_GROUP,
       version: KDB_VERSION,
@@ -86,14 +66,6 @@ describe("e2e: guru-operator creates KdbBackups on a KdbScheduledBackup's slots"
       const db = (await custom.getNamespacedCustomObject(ref(KDB_PLURAL, "ledger"))) as KdbDatabase;
       return db.status?.phase === "Ready" || undefined;
     });
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await operator?.stop();
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
   });
 
   const ref = (plural: string, name: string) => ({
@@ -196,7 +168,7 @@ describe("e2e: guru-operator creates KdbBackups on a KdbScheduledBackup's slots"
       },
       mergePatch,
     );
-    operator?.scheduleQueue.add(`${ns.name}/hourly`);
+    suite.operator?.scheduleQueue.add(`${ns.name}/hourly`);
     await scheduleWhere("took the slot again", (s) => s.status?.lastScheduleTime === iso(last));
     assert.deepEqual(await ownBackups(), before, "no second KdbBackup for the slot");
 
@@ -210,7 +182,7 @@ describe("e2e: guru-operator creates KdbBackups on a KdbScheduledBackup's slots"
     );
     assert.equal(suspended.status?.nextScheduleTime, undefined);
     await clock.advance(3 * HOUR);
-    operator?.scheduleQueue.add(`${ns.name}/hourly`); // as a resync would
+    suite.operator?.scheduleQueue.add(`${ns.name}/hourly`); // as a resync would
     await scheduleWhere("still suspended", (s) => s.status?.nextScheduleTime === undefined);
     assert.deepEqual(await ownBackups(), before, "nothing while suspended");
 

@@ -31,10 +31,9 @@ import {
   type KdbDatabaseSpecInput,
   kdbDatabaseManifest,
 } from "../../crds/src/index.js";
-import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import { applyManifest, deleteManifest, useTestNamespace } from "../cluster/index.js";
+import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, rbacManifests } from "./support.js";
+import { useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
@@ -47,38 +46,17 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
   this.timeout(120_000);
   const ns = useTestNamespace("operator-status");
   const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
-  let operator: Operator | undefined;
+  // resync at its default: only events make the operator act within these tests
+  useOperator(ns, { log, config: { identity: "e2e-status" } });
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
 
-  before(async function () {
-    this.timeout(90_000);
+  before(() => {
     const { kubeConfig } = ns.cluster;
     core = kubeConfig.makeApiClient(CoreV1Api);
     apps = kubeConfig.makeApiClient(AppsV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    await installKdbCrd(kubeConfig, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
-    const asOperator = ns.cluster.kubeConfigForToken(
-      await ns.cluster.serviceAccountToken(ns.name, "guru-operator"),
-    );
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      asOperator.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: ns.name, limit: 1 }),
-    );
-    // resync at its default: only events make the operator act within these tests
-    operator = await startOperator({
-      config: operatorConfig({
-        namespace: ns.name,
-        watchNamespace: ns.name,
-        identity: "e2e-status",
-        leaderElection: false,
-        pollSeconds: 1,
-      }),
-      kubeConfig: asOperator,
-      log,
-      httpServer: false,
-    });
   });
 
   afterEach(async function () {
@@ -93,14 +71,6 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
         undefined,
       500,
     );
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await operator?.stop();
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
   });
 
   const ref = (name: string) => ({

@@ -32,16 +32,9 @@ import {
   kdbDatabaseManifest,
 } from "../../crds/src/index.js";
 import { POLICIES_FILE } from "../../crds/src/manifests.js";
-import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import {
-  applyManifest,
-  deleteManifest,
-  type Manifest,
-  NODE_LABELS,
-  useTestNamespace,
-} from "../cluster/index.js";
+import { applyManifest, type Manifest, NODE_LABELS, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, rbacManifests, refusal } from "./support.js";
+import { refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
@@ -56,24 +49,24 @@ describe("e2e: KdbDatabase specs validated as Kubernetes validates its own", fun
   this.timeout(120_000);
   const ns = useTestNamespace("operator-validation");
   const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
-  let operator: Operator | undefined;
+  const suite = useOperator(ns, {
+    log,
+    config: {
+      identity: "e2e-validation",
+      // a refused spec retried as an error would be retried many times a second
+      retryBaseSeconds: 0.05,
+      retryMaxSeconds: 300,
+    },
+  });
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
 
   before(async function () {
-    this.timeout(90_000);
+    this.timeout(30_000);
     const { kubeConfig } = ns.cluster;
     core = kubeConfig.makeApiClient(CoreV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    await installKdbCrd(kubeConfig, "e2e-operator");
     for (const manifest of policies()) await applyManifest(kubeConfig, manifest, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
-    const asOperator = ns.cluster.kubeConfigForToken(
-      await ns.cluster.serviceAccountToken(ns.name, "guru-operator"),
-    );
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      asOperator.makeApiClient(CoreV1Api).listNamespacedService({ namespace: ns.name, limit: 1 }),
-    );
     await eventually("the admission policies in force", 20_000, async () => {
       const probe = kdbDatabaseManifest("policy-probe", ns.name, {
         storage: { stripes: 1, size: "1Gi" },
@@ -83,21 +76,6 @@ describe("e2e: KdbDatabase specs validated as Kubernetes validates its own", fun
         .createNamespacedCustomObject({ ...ref(""), body: probe, dryRun: "All" })
         .catch(() => undefined)) as KdbDatabase | undefined;
       return created?.spec.compute.resources?.requests?.cpu === "0.25" || undefined;
-    });
-    operator = await startOperator({
-      config: operatorConfig({
-        namespace: ns.name,
-        watchNamespace: ns.name,
-        identity: "e2e-validation",
-        leaderElection: false,
-        pollSeconds: 1,
-        // a refused spec retried as an error would be retried many times a second
-        retryBaseSeconds: 0.05,
-        retryMaxSeconds: 300,
-      }),
-      kubeConfig: asOperator,
-      log,
-      httpServer: false,
     });
   });
 
@@ -118,14 +96,6 @@ describe("e2e: KdbDatabase specs validated as Kubernetes validates its own", fun
     );
   });
 
-  after(async function () {
-    this.timeout(30_000);
-    await operator?.stop();
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
-  });
-
   const ref = (name: string) => ({
     group: KDB_GROUP,
     version: KDB_VERSION,
@@ -143,9 +113,9 @@ describe("e2e: KdbDatabase specs validated as Kubernetes validates its own", fun
   const patchSpec = (name: string, spec: Record<string, unknown>) =>
     custom.patchNamespacedCustomObject({ ...ref(name), body: { spec } }, mergePatch);
   const reconciles = async () =>
-    (await operator!.metrics.reconciles.get()).values.reduce((sum, v) => sum + v.value, 0);
+    (await suite.operator!.metrics.reconciles.get()).values.reduce((sum, v) => sum + v.value, 0);
 
-  const failures = async () => (await operator!.metrics.errors.get()).values[0]?.value ?? 0;
+  const failures = async () => (await suite.operator!.metrics.errors.get()).values[0]?.value ?? 0;
 
   it("accepts every quantity form a Pod takes, and refuses requests above limits, negatives and bad images", async () => {
     const stored = await create("quantities", {

@@ -32,16 +32,10 @@ import {
   type KdbDatabaseSpecInput,
   kdbDatabaseManifest,
 } from "../../crds/src/index.js";
-import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
-import {
-  applyManifest,
-  deleteManifest,
-  NODE_LABELS,
-  rawRequest,
-  useTestNamespace,
-} from "../cluster/index.js";
+import { operatorConfig, startOperator } from "../../operator/src/index.js";
+import { NODE_LABELS, rawRequest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd, rbacManifests, refusal } from "./support.js";
+import { refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -63,51 +57,33 @@ function fetchText(url: string): Promise<{ status: number; body: string }> {
 describe("e2e: guru-operator reconciles KdbDatabases on the local control plane", function () {
   this.timeout(60_000);
   const ns = useTestNamespace("operator");
-  let operator: Operator | undefined;
+  const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
+  // as in a cluster: every namespace watched, a Lease, health and metrics served
+  const settings = {
+    identity: "e2e-operator-1",
+    watchNamespace: undefined,
+    leaderElection: true,
+    httpHost: "127.0.0.1",
+    httpPort: 0,
+    leaseDurationSeconds: 6,
+    renewDeadlineSeconds: 4,
+    retryPeriodSeconds: 1,
+    workers: 4,
+  };
+  const suite = useOperator(ns, { log, config: settings, httpServer: true });
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let custom: CustomObjectsApi;
   let operatorCore: CoreV1Api;
-  const log = pino({ level: process.env.GURU_TEST_LOG_LEVEL ?? "silent" });
-  const config = () =>
-    operatorConfig({
-      namespace: ns.name,
-      identity: "e2e-operator-1",
-      httpHost: "127.0.0.1",
-      httpPort: 0,
-      pollSeconds: 1,
-      leaseDurationSeconds: 6,
-      renewDeadlineSeconds: 4,
-      retryPeriodSeconds: 1,
-      workers: 4,
-    });
 
   before(async function () {
-    this.timeout(90_000);
+    this.timeout(30_000);
     const { kubeConfig } = ns.cluster;
     core = kubeConfig.makeApiClient(CoreV1Api);
     apps = kubeConfig.makeApiClient(AppsV1Api);
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    // the checked-in CRD, as a user applies it
-    await installKdbCrd(kubeConfig, "e2e-operator");
-    for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
-    const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
-    const asOperator = ns.cluster.kubeConfigForToken(token);
-    operatorCore = asOperator.makeApiClient(CoreV1Api);
-    // the authorizer sees new bindings within moments
-    await eventually("the operator's RBAC in force", 10_000, async () =>
-      asOperator.makeApiClient(AppsV1Api).listStatefulSetForAllNamespaces({ limit: 1 }),
-    );
-    operator = await startOperator({ config: config(), kubeConfig: asOperator, log });
-    await eventually("the operator leading", 20_000, async () => operator?.isLeader() || undefined);
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    await operator?.stop();
-    if (!ns.ready) return;
-    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
-      await deleteManifest(ns.cluster.kubeConfig, manifest);
+    operatorCore = suite.kubeConfig.makeApiClient(CoreV1Api);
+    await eventually("the operator leading", 20_000, async () => suite.operator?.isLeader() || undefined);
   });
 
   const ref = (name: string) => ({
@@ -461,7 +437,12 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
       // a second replica stays on standby while the first renews
       const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
       const standby = await startOperator({
-        config: { ...config(), identity: "e2e-operator-2" },
+        config: operatorConfig({
+          namespace: ns.name,
+          pollSeconds: 1,
+          ...settings,
+          identity: "e2e-operator-2",
+        }),
         kubeConfig: ns.cluster.kubeConfigForToken(token),
         log,
         httpServer: false,
@@ -469,11 +450,11 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
       try {
         await sleep(3000);
         assert.equal(standby.isLeader(), false);
-        assert.equal(operator?.isLeader(), true);
+        assert.equal(suite.operator?.isLeader(), true);
       } finally {
         await standby.stop();
       }
-      const base = `http://127.0.0.1:${operator?.httpPort}`;
+      const base = `http://127.0.0.1:${suite.operator?.httpPort}`;
       assert.equal((await fetchText(`${base}/readyz`)).status, 200);
       const metrics = await fetchText(`${base}/metrics`);
       assert.match(metrics.body, /guru_operator_reconciles_total\{outcome="success"\} \d+/);

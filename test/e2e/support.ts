@@ -1,10 +1,20 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { ApiException, type KubeConfig } from "@kubernetes/client-node";
+import { ApiException, AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
 import { parse, parseAllDocuments } from "yaml";
 import { KDB_API_VERSION, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
 import { crdFiles } from "../../crds/src/manifests.js";
-import { applyManifest, type Manifest, rawRequest } from "../cluster/index.js";
+import type { OperatorConfigInput } from "../../operator/src/config.js";
+import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
+import type { Clock } from "../../operator/src/kube/clock.js";
+import {
+  applyManifest,
+  deleteManifest,
+  type Manifest,
+  rawRequest,
+  type TestNamespace,
+} from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 
 interface CrdState {
@@ -88,7 +98,7 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: number; m
 }
 
 /** operator/rbac.yaml for a suite: its namespace, and cluster-scoped names made unique. */
-export function rbacManifests(namespace: string): Manifest[] {
+function rbacManifests(namespace: string): Manifest[] {
   return parseAllDocuments(readFileSync("operator/rbac.yaml", "utf8")).map((doc) => {
     const manifest = doc.toJS() as Manifest & {
       subjects?: { namespace?: string }[];
@@ -102,4 +112,84 @@ export function rbacManifests(namespace: string): Manifest[] {
       manifest.roleRef.name = `guru-operator-${namespace}`;
     return manifest;
   });
+}
+
+export interface SuiteOperatorOptions {
+  log: Logger;
+  /** over the suite defaults: the suite's namespace watched (and the Lease's), no Lease, a poll every second */
+  config?: OperatorConfigInput;
+  /** serve health and metrics (default false) */
+  httpServer?: boolean;
+  clock?: Clock;
+  /** false: none is started; the suite starts its own on `kubeConfig` */
+  start?: boolean;
+}
+
+export interface SuiteOperator {
+  /** a kubeconfig on the operator's service-account token, bound only by operator/rbac.yaml */
+  readonly kubeConfig: KubeConfig;
+  /** the operator started for the suite */
+  readonly operator: Operator | undefined;
+}
+
+/**
+ * Registers mocha hooks that set up what an operator suite stands on: the CRDs installed,
+ * operator/rbac.yaml applied for the suite's namespace, a kubeconfig on the operator's
+ * service-account token once that RBAC is in force (the authorizer sees new bindings within
+ * moments), and the operator started in process on it: it runs with nothing more, so a missing
+ * permission fails the suite. After the suite the operator stops and the RBAC's cluster-scoped
+ * part is deleted (the rest goes with the namespace). Call it in a `describe` body after
+ * useTestNamespace.
+ */
+export function useOperator(ns: TestNamespace, options: SuiteOperatorOptions): SuiteOperator {
+  let kubeConfig: KubeConfig | undefined;
+  let operator: Operator | undefined;
+  before(async function () {
+    this.timeout(90_000);
+    kubeConfig = await operatorAccess(ns);
+    if (options.start === false) return;
+    operator = await startOperator({
+      config: operatorConfig({
+        namespace: ns.name,
+        watchNamespace: ns.name,
+        leaderElection: false,
+        pollSeconds: 1,
+        ...options.config,
+      }),
+      kubeConfig,
+      log: options.log,
+      httpServer: options.httpServer ?? false,
+      clock: options.clock,
+    });
+  });
+  after(async function () {
+    this.timeout(30_000);
+    await operator?.stop();
+    if (!ns.ready) return;
+    for (const manifest of rbacManifests(ns.name).filter((m) => !m.metadata.namespace))
+      await deleteManifest(ns.cluster.kubeConfig, manifest);
+  });
+  return {
+    get kubeConfig() {
+      if (!kubeConfig)
+        throw new Error("the operator's kubeconfig exists only once the suite's before hook ran");
+      return kubeConfig;
+    },
+    get operator() {
+      return operator;
+    },
+  };
+}
+
+async function operatorAccess(ns: TestNamespace): Promise<KubeConfig> {
+  const { kubeConfig } = ns.cluster;
+  await installKdbCrd(kubeConfig, "e2e-operator");
+  for (const manifest of rbacManifests(ns.name)) await applyManifest(kubeConfig, manifest, "e2e-operator");
+  const asOperator = ns.cluster.kubeConfigForToken(
+    await ns.cluster.serviceAccountToken(ns.name, "guru-operator"),
+  );
+  await eventually("the operator's RBAC in force", 10_000, async () =>
+    asOperator.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: ns.name, limit: 1 }),
+  );
+  return asOperator;
 }
