@@ -10,6 +10,10 @@ export const BACKUP_COMMAND = ["node", "dist/api/src/backups/backup-job.js"];
 export const BACKUP_ENV = {
   name: "GURU_BACKUP_NAME",
   database: "GURU_BACKUP_DATABASE",
+  /** the KdbDatabase's engine and stripes, and its account when the API made it: for the manifest */
+  engine: "GURU_BACKUP_ENGINE",
+  stripes: "GURU_BACKUP_STRIPES",
+  accountId: "GURU_BACKUP_ACCOUNT_ID",
   endpoint: "GURU_BACKUP_ENDPOINT",
   user: "GURU_BACKUP_USER",
   password: "GURU_BACKUP_PASSWORD",

@@ -167,6 +167,14 @@ export interface KdbScheduledBackup {
   status?: KdbScheduledBackupStatus;
 }
 
+/**
+ * Where a KdbBackup's objects go under its spec.s3.prefix: `<namespace>/<database>/<backup>/`.
+ * Stated once for the operator (which writes there) and the API (which reads the manifest back).
+ */
+export function backupObjectsPrefix(namespace: string, database: string, backup: string): string {
+  return `${namespace}/${database}/${backup}/`;
+}
+
 /** A KdbBackup as a client writes it. */
 export function kdbBackupManifest(
   name: string,

@@ -498,6 +498,9 @@ export const kdbDatabaseStatusSchema = z
 export type KdbDatabaseStatus = z.output<typeof kdbDatabaseStatusSchema>;
 export type VolumeStatus = z.output<typeof volumeStatusSchema>;
 
+/** On a KdbDatabase the API wrote: its account (a backup's manifest records it). */
+export const ACCOUNT_LABEL = "timeseries.guru/account";
+
 /** Object metadata as far as the operator and API use it. */
 export interface KdbDatabaseMetadata {
   name: string;

@@ -3,7 +3,9 @@
  * manifest exists. Written by the API's backups and the KdbBackup Job, read back by the
  * Kubernetes restore (restore-job.ts). 64-bit values (times, counts) are decimal strings.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { BackupStorage } from "./backup-storage.js";
 
 export const MANIFEST = "manifest.json";
 
@@ -13,7 +15,7 @@ export const manifestSchema = z.object({
   version: z.literal(1),
   backup: z.string().min(1),
   database: z.string().min(1),
-  /** the API's backups only: the account, the engine and the database's stripes */
+  /** the account (a database the API made), the engine and the database's stripes; absent in early backups */
   accountId: z.string().min(1).optional(),
   engine: z.string().min(1).optional(),
   stripes: z.number().int().positive().optional(),
@@ -38,3 +40,19 @@ export type ManifestIdentity = Pick<
   BackupManifest,
   "backup" | "database" | "accountId" | "engine" | "stripes"
 >;
+
+/** The manifest under `prefix`, its bytes' sha256 and size; fails when it is absent (no complete backup). */
+export async function readManifest(storage: BackupStorage, prefix: string, location: string) {
+  const source = await storage.read(prefix + MANIFEST).catch((err: unknown) => {
+    throw new Error(`no ${MANIFEST} at ${location}: the backup is missing or not complete`, { cause: err });
+  });
+  const bytes = Buffer.concat(await source.toArray());
+  const parsed = manifestSchema.safeParse(JSON.parse(bytes.toString("utf8")));
+  if (!parsed.success)
+    throw new Error(`${location}${MANIFEST} is not a backup manifest: ${parsed.error.message}`);
+  return {
+    manifest: parsed.data,
+    bytes: bytes.length,
+    checksum: createHash("sha256").update(bytes).digest("hex"),
+  };
+}

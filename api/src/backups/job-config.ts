@@ -6,7 +6,7 @@
  * lists them all.
  */
 import { z } from "zod";
-import { BACKUP_ENV, RESTORE_ENV } from "../../../crds/src/index.js";
+import { BACKUP_ENV, ENGINES, type Engine, RESTORE_ENV } from "../../../crds/src/index.js";
 import { ConfigError } from "../config.js";
 
 /** An S3 key prefix: empty, or ending in `/` (a backup's objects are `<prefix><file>`). */
@@ -30,6 +30,9 @@ const region = z.string().min(1).default("us-east-1");
 const backupSchema = z.object({
   [BACKUP_ENV.name]: z.string().min(1),
   [BACKUP_ENV.database]: z.string().min(1),
+  [BACKUP_ENV.engine]: z.enum(ENGINES),
+  [BACKUP_ENV.stripes]: z.coerce.number().int().positive(),
+  [BACKUP_ENV.accountId]: z.string().min(1).optional(),
   [BACKUP_ENV.endpoint]: endpoint,
   [BACKUP_ENV.user]: z.string().min(1),
   [BACKUP_ENV.password]: z.string().min(1),
@@ -72,6 +75,10 @@ export interface S3Location {
 export interface BackupJobConfig {
   name: string;
   database: string;
+  engine: Engine;
+  stripes: number;
+  /** set when the API made the database */
+  accountId: string | undefined;
   q: { host: string; port: number; user: string; password: string; timeoutMs: number };
   s3: S3Location & { sse: "AES256" | "aws:kms"; kmsKeyId: string | undefined; partBytes: number };
 }
@@ -98,6 +105,9 @@ export function loadBackupJobConfig(env: Record<string, string | undefined> = pr
   return {
     name: e[BACKUP_ENV.name],
     database: e[BACKUP_ENV.database],
+    engine: e[BACKUP_ENV.engine],
+    stripes: e[BACKUP_ENV.stripes],
+    accountId: e[BACKUP_ENV.accountId],
     q: {
       ...e[BACKUP_ENV.endpoint],
       user: e[BACKUP_ENV.user],

@@ -10,6 +10,34 @@ import { createLogger } from "../logger.js";
 
 export const EXIT = { done: 0, failed: 1, badConfig: 2 } as const;
 
+/**
+ * SIGTERM or SIGINT (the Job's deadline, an eviction) as a failure: `signal` rejects with it, so
+ * a program can race its work against it, and `error` says whether it came.
+ */
+export function terminated() {
+  let error: Error | undefined;
+  let reject: (err: Error) => void = () => undefined;
+  const signal = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  signal.catch(() => undefined);
+  const on = (name: string) => () => {
+    error = new Error(`terminated (${name}): the Job's deadline passed, or its pod was stopped`);
+    reject(error);
+  };
+  const handlers = { SIGTERM: on("SIGTERM"), SIGINT: on("SIGINT") };
+  for (const [name, handler] of Object.entries(handlers)) process.once(name, handler);
+  return {
+    signal,
+    get error() {
+      return error;
+    },
+    dispose() {
+      for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+    },
+  };
+}
+
 export async function runJob(program: string, work: (logger: Logger) => Promise<void>): Promise<never> {
   const logger = createLogger({ logLevel: "info", instanceId: hostname() }).child({ program });
   let code: number = EXIT.done;

@@ -9,8 +9,7 @@
  * on any mismatch, with the partial directories removed.
  */
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { MANIFEST, manifestSchema } from "./backup-manifest.js";
-import type { BackupStorage } from "./backup-storage.js";
+import { readManifest } from "./backup-manifest.js";
 import { loadRestoreJobConfig } from "./job-config.js";
 import { runJob } from "./job-process.js";
 import { restoreFile, segmentOf } from "./restore-files.js";
@@ -21,17 +20,6 @@ const holdsData = (dir: string) =>
     (entries) => entries.length > 0,
     () => false,
   );
-
-async function readManifest(storage: BackupStorage, location: string) {
-  const source = await storage.read(MANIFEST).catch((err: unknown) => {
-    throw new Error(`no ${MANIFEST} at ${location}: the backup is missing or not complete`, { cause: err });
-  });
-  const text = Buffer.concat(await source.toArray()).toString("utf8");
-  const parsed = manifestSchema.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new Error(`${location}${MANIFEST} is not a backup manifest: ${parsed.error.message}`);
-  return parsed.data;
-}
 
 await runJob("restore-job", async (logger) => {
   const { s3, segments } = loadRestoreJobConfig();
@@ -46,7 +34,7 @@ await runJob("restore-job", async (logger) => {
   const storage = new S3BackupStorage({ client, ...s3, sse: "AES256", partBytes: 1 });
   const staging = segments.map((dir, k) => (held[k] ? undefined : `${dir}.restoring`));
   try {
-    const manifest = await readManifest(storage, location);
+    const { manifest } = await readManifest(storage, "", location);
     if (manifest.segments !== segments.length)
       throw new Error(
         `the backup has ${manifest.segments} segments, the database ${segments.length} stripes`,

@@ -8,9 +8,11 @@
  */
 import type { V1Job } from "@kubernetes/client-node";
 import {
+  ACCOUNT_LABEL,
   BACKUP_COMMAND,
   BACKUP_ENV,
   BACKUP_KIND,
+  backupObjectsPrefix,
   KDB_API_VERSION,
   type KdbBackup,
   type KdbDatabase,
@@ -22,7 +24,7 @@ export const backupJobName = (backup: string) => `${backup}-backup`;
 /** The S3 key prefix of a backup: <prefix><namespace>/<database>/<backup>/. */
 export function backupPrefix(backup: KdbBackup): string {
   const { s3, database } = backup.spec;
-  return `${s3.prefix}${backup.metadata.namespace}/${database}/${backup.metadata.name}/`;
+  return s3.prefix + backupObjectsPrefix(backup.metadata.namespace!, database, backup.metadata.name);
 }
 
 export const backupLocation = (backup: KdbBackup) => `s3://${backup.spec.s3.bucket}/${backupPrefix(backup)}`;
@@ -43,6 +45,7 @@ export function buildBackupJob(backup: KdbBackup, db: KdbDatabase, image: string
   if (!backup.metadata.uid) throw new Error(`KdbBackup ${backup.metadata.name} has no uid`);
   const secret = credentialsSecretName(db);
   const value = (name: string, v: string) => ({ name, value: v });
+  const accountId = db.metadata.labels?.[ACCOUNT_LABEL];
   const fromSecret = (name: string, key: string) => ({
     name,
     valueFrom: { secretKeyRef: { name: secret, key } },
@@ -89,6 +92,9 @@ export function buildBackupJob(backup: KdbBackup, db: KdbDatabase, image: string
               env: [
                 value(BACKUP_ENV.name, backup.metadata.name),
                 value(BACKUP_ENV.database, db.metadata.name),
+                value(BACKUP_ENV.engine, db.spec.engine),
+                value(BACKUP_ENV.stripes, String(db.spec.storage.stripes)),
+                ...(accountId === undefined ? [] : [value(BACKUP_ENV.accountId, accountId)]),
                 value(BACKUP_ENV.endpoint, endpoint(db)),
                 fromSecret(BACKUP_ENV.user, "username"),
                 fromSecret(BACKUP_ENV.password, "password"),

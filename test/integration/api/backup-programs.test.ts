@@ -103,6 +103,9 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
     ...aws,
     [BACKUP_ENV.name]: "trades-1",
     [BACKUP_ENV.database]: "trades",
+    [BACKUP_ENV.engine]: "guru-engine",
+    [BACKUP_ENV.stripes]: "2",
+    [BACKUP_ENV.accountId]: "k3m9x2q7pa",
     [BACKUP_ENV.endpoint]: `127.0.0.1:${source.port}`,
     [BACKUP_ENV.user]: "backup",
     [BACKUP_ENV.password]: "s3cret",
@@ -177,6 +180,20 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
     assert.ok(stored.some((k) => k.startsWith(`${prefix}segment-1/`)));
     const head = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}manifest.json` }));
     assert.equal(head.ServerSideEncryption, "AES256");
+    const manifest = JSON.parse(
+      await (head.Body as { transformToString(): Promise<string> }).transformToString(),
+    );
+    assert.deepEqual(
+      [
+        manifest.backup,
+        manifest.database,
+        manifest.accountId,
+        manifest.engine,
+        manifest.stripes,
+        manifest.segments,
+      ],
+      ["trades-1", "trades", "k3m9x2q7pa", "guru-engine", 2, 2],
+    );
 
     const segments = [join(dir, "b", "stripe-0", "db"), join(dir, "b", "stripe-1", "db")];
     const restore = await runProgram(RESTORE_COMMAND, restoreEnv(prefix, segments));
@@ -264,24 +281,58 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
     assert.deepEqual(await keys(prefix), []);
   });
 
-  it("killed (kill -9) with its data files stored and its manifest in flight, leaves a backup nothing restores", async () => {
-    const prefix = "killed/trades-1/";
+  /** Starts backup-job through a proxy that holds its manifest; resolves once every data file is stored. */
+  const heldBackup = async (prefix: string) => {
     const proxy = holdingProxy({ host: new URL(motoUrl).hostname, port: Number(new URL(motoUrl).port) });
     await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", resolve));
     const proxyUrl = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
     const child = spawn(process.execPath, [BACKUP_COMMAND[1] as string], {
       env: { PATH: process.env.PATH ?? "", ...backupEnv(prefix, { GURU_BACKUP_S3_ENDPOINT: proxyUrl }) },
-      stdio: "ignore",
+      stdio: ["ignore", "pipe", "ignore"],
     });
-    const exited = once(child, "exit");
-    try {
-      await proxy.held;
-      child.kill("SIGKILL");
-      const [code, signal] = await exited;
-      assert.deepEqual([code, signal], [null, "SIGKILL"]);
-    } finally {
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    await proxy.held;
+    const lines = () =>
+      stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const close = () => {
       proxy.server.closeAllConnections();
       proxy.server.close();
+    };
+    return { child, exited, lines, close };
+  };
+  /** Whether the engine still holds snapshot `id` (a read of its first file answers). */
+  const engineHolds = async (id: string, file: string) => {
+    const client = await connect(source);
+    try {
+      await client.call(".guru.snapshotRead", q.str(id), q.str(file), q.long(0n));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.close();
+    }
+  };
+  const snapshotOf = (lines: Record<string, unknown>[]) => {
+    const taken = lines.find((l) => l.msg === "snapshot taken");
+    assert.ok(taken, "the run logged its snapshot");
+    return String(taken.snapshot);
+  };
+
+  it("killed (kill -9) with its data files stored and its manifest in flight, leaves a backup nothing restores", async () => {
+    const prefix = "killed/trades-1/";
+    const run = await heldBackup(prefix);
+    try {
+      run.child.kill("SIGKILL");
+      assert.deepEqual(await run.exited, [null, "SIGKILL"]);
+    } finally {
+      run.close();
     }
     const stored = await keys(prefix);
     assert.ok(
@@ -289,10 +340,35 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
       "the data files were stored",
     );
     assert.ok(!stored.includes(`${prefix}manifest.json`), "no manifest: the backup is not complete");
+    const file = stored.find((k) => k.includes("/segment-"))?.slice(prefix.length) as string;
+    const id = snapshotOf(run.lines());
+    assert.equal(await engineHolds(id, file), true, "a killed run leaves its snapshot on the engine");
+    const client = await connect(source);
+    await client.call(".guru.snapshotFree", q.str(id));
+    await client.close();
     const segments = [join(dir, "d", "stripe-0", "db"), join(dir, "d", "stripe-1", "db")];
     const restore = await runProgram(RESTORE_COMMAND, restoreEnv(prefix, segments));
     assert.equal(restore.code, 1);
     assert.match(String(message(restore, "restore-job failed")?.reason), /not complete/);
     for (const segment of segments) assert.ok(!existsSync(segment));
+  });
+
+  it("terminated (SIGTERM, the Job's deadline) with its manifest in flight: frees the engine's snapshot, deletes its objects, exits 1", async () => {
+    const prefix = "terminated/trades-1/";
+    const run = await heldBackup(prefix);
+    let file: string;
+    try {
+      file = (await keys(prefix)).find((k) => k.includes("/segment-"))?.slice(prefix.length) as string;
+      assert.ok(file, "the data files were stored");
+      run.child.kill("SIGTERM");
+      assert.deepEqual(await run.exited, [1, null]);
+    } finally {
+      run.close();
+    }
+    const lines = run.lines();
+    const failed = lines.find((l) => l.msg === "backup-job failed");
+    assert.match(String(failed?.reason), /terminated \(SIGTERM\)/);
+    assert.equal(await engineHolds(snapshotOf(lines), file), false, "the snapshot is freed");
+    assert.deepEqual(await keys(prefix), []);
   });
 });

@@ -15,6 +15,8 @@ import { ConfigError } from "../../../api/src/config.js";
 const operatorSets = {
   GURU_BACKUP_NAME: "nightly",
   GURU_BACKUP_DATABASE: "trades",
+  GURU_BACKUP_ENGINE: "kdb",
+  GURU_BACKUP_STRIPES: "2",
   GURU_BACKUP_ENDPOINT: "trades.markets.svc:5000",
   GURU_BACKUP_USER: "guru",
   GURU_BACKUP_PASSWORD: "pw",
@@ -27,6 +29,9 @@ describe("backup and restore programs: configuration", () => {
     assert.deepEqual(loadBackupJobConfig(operatorSets), {
       name: "nightly",
       database: "trades",
+      engine: "kdb",
+      stripes: 2,
+      accountId: undefined,
       q: { host: "trades.markets.svc", port: 5000, user: "guru", password: "pw", timeoutMs: 600_000 },
       s3: {
         bucket: "guru-backups",
@@ -38,6 +43,10 @@ describe("backup and restore programs: configuration", () => {
         partBytes: 8 * 1024 * 1024,
       },
     });
+    assert.equal(
+      loadBackupJobConfig({ ...operatorSets, GURU_BACKUP_ACCOUNT_ID: "k3m9x2q7pa" }).accountId,
+      "k3m9x2q7pa",
+    );
     const restore = loadRestoreJobConfig({
       GURU_RESTORE_S3_BUCKET: "guru-backups",
       GURU_RESTORE_S3_PREFIX: "prod/markets/trades/nightly/",
