@@ -21,6 +21,12 @@ import type { Provisioner, ProvisionTarget, QEndpoint } from "../provisioning/pr
 import { type BreakerOptions, CircuitBreaker } from "./circuit-breaker.js";
 import { mapQError } from "./q-errors.js";
 
+/** A question to the provisioner; superseded when the engine restarts before its answer. */
+interface Asking {
+  pool: Promise<QPool>;
+  superseded: boolean;
+}
+
 interface Entry {
   endpoint: QEndpoint;
   pool: QPool;
@@ -55,6 +61,8 @@ export interface CallOptions {
 export class DatabaseConnections {
   readonly #o: ConnectionsOptions;
   readonly #pools = new Map<string, Entry>();
+  /** the provisioner's answer awaited, by database uid */
+  readonly #asking = new Map<string, Asking>();
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #writes = new Map<string, number>();
 
@@ -70,19 +78,44 @@ export class DatabaseConnections {
   #serving(uid: string): void {
     const entry = this.#pools.get(uid);
     this.#pools.delete(uid);
+    const asking = this.#asking.get(uid);
+    if (asking !== undefined) asking.superseded = true; // its answer may name the predecessor
+    this.#asking.delete(uid);
     void entry?.pool.close();
     this.#breakers.get(uid)?.succeeded();
   }
 
-  async #pool(db: ProvisionTarget): Promise<QPool> {
+  /**
+   * The database's pool. One question to the provisioner at a time per database: concurrent
+   * calls share its answer and so one pool (pools made by each would replace each other unclosed).
+   */
+  #pool(db: ProvisionTarget): Promise<QPool> {
     const entry = this.#pools.get(db.uid);
-    if (entry !== undefined && this.#trusted(entry, db)) return entry.pool;
+    if (entry !== undefined && this.#trusted(entry, db)) return Promise.resolve(entry.pool);
+    const asked = this.#asking.get(db.uid);
+    if (asked !== undefined) return asked.pool;
+    const asking = { superseded: false } as Asking;
+    asking.pool = this.#ask(db, asking);
+    this.#asking.set(db.uid, asking);
+    const done = () => {
+      if (this.#asking.get(db.uid) === asking) this.#asking.delete(db.uid);
+    };
+    asking.pool.then(done, done);
+    return asking.pool;
+  }
+
+  /** Asks the provisioner for the endpoint; a new one replaces the pool (and closes the old). */
+  async #ask(db: ProvisionTarget, asking: Asking): Promise<QPool> {
     const endpoint = await this.#o.provisioner.endpoint(db);
+    if (asking.superseded) return this.#pool(db);
+    if (this.#asking.get(db.uid) !== asking)
+      throw new DependencyError("DATABASE_UNAVAILABLE", `database ${db.name} is no longer served here`);
+    const entry = this.#pools.get(db.uid);
     if (entry !== undefined && JSON.stringify(entry.endpoint) === JSON.stringify(endpoint)) {
       entry.checkedAt = Date.now();
       return entry.pool;
     }
-    if (entry !== undefined) void entry.pool.close();
+    void entry?.pool.close();
     const pool = createQPool({
       ...endpoint,
       size: this.#o.poolSize,
@@ -193,6 +226,7 @@ export class DatabaseConnections {
   async evict(uid: string): Promise<void> {
     const entry = this.#pools.get(uid);
     this.#pools.delete(uid);
+    this.#asking.delete(uid);
     this.#breakers.delete(uid);
     await entry?.pool.close();
   }
@@ -200,6 +234,7 @@ export class DatabaseConnections {
   async close(): Promise<void> {
     const entries = [...this.#pools.values()];
     this.#pools.clear();
+    this.#asking.clear();
     await Promise.all(entries.map((e) => e.pool.close()));
   }
 }

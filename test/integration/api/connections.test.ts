@@ -38,24 +38,34 @@ describe("database connections: the circuit breaker's probe", () => {
   /** while true, reaching the engine fails as a refused connection does, without a new pool */
   let refused = false;
   let hung: (() => void)[] = [];
+  /** called when a request reaches the server and hangs there */
+  let onHung = () => {};
   let servingAgain: (uid: string) => void = () => {};
+  /** the provisioner's endpoint questions */
+  let asked = 0;
 
   beforeEach(async () => {
     mode = "ok";
     down = false;
     starting = false;
     refused = false;
+    asked = 0;
     const deadPort = await closedPort();
     server = createQServer({
       handle: () => {
         if (mode === "error") throw new QFail("guru.boom");
-        if (mode === "hang") return new Promise((resolve) => hung.push(() => resolve(q.long(0n))));
+        if (mode === "hang")
+          return new Promise((resolve) => {
+            hung.push(() => resolve(q.long(0n)));
+            onHung();
+          });
         return q.long(1n);
       },
     });
     const { port } = await server.listen(0, "127.0.0.1");
     const provisioner = {
       endpoint: async () => {
+        asked++;
         if (starting) throw new DependencyError("DATABASE_UNAVAILABLE", "database metrics is starting");
         if (refused) throw new QConnectionError("connection refused");
         return { host: "127.0.0.1", port: down ? deadPort : port, user: "u", password: "p" };
@@ -117,17 +127,19 @@ describe("database connections: the circuit breaker's probe", () => {
 
   it("does not count the failures of requests still waiting on the engine that was replaced", async () => {
     down = true;
-    // each waits for a connection the dead port refuses, all on one pool (started one by one: pools
-    // made by concurrent first calls replace each other unclosed, a race left for its own fix)
-    const waiting: Promise<string>[] = [];
-    for (let i = 0; i < 3; i++) {
-      waiting.push(code(read()));
-      await new Promise(setImmediate);
-    }
+    // each waits for a connection the dead port refuses, all on one pool
+    const waiting = [code(read()), code(read()), code(read())];
     down = false;
     servingAgain(db.uid);
     assert.deepEqual(await Promise.all(waiting), ["ok", "ok", "ok"]);
     assert.equal(await code(read()), "ok");
+  });
+
+  it("gives concurrent first calls one pool: one question to the provisioner, no pool left open", async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => code(read())));
+    assert.deepEqual(results, Array(6).fill("ok"));
+    assert.equal(asked, 1);
+    assert.ok(server.connections <= 2, `${server.connections} connections for a pool of 2`);
   });
 
   it("closes when the probe meets a q error: the database answered", async () => {
@@ -149,7 +161,11 @@ describe("database connections: the circuit breaker's probe", () => {
 
   it("does not give the probe to a write refused by the in-flight cap", async () => {
     mode = "hang";
+    const reached = new Promise<void>((resolve) => {
+      onHung = resolve;
+    });
     const inFlight = code(connections.request(db, "w", [], { kind: "write" }));
+    await reached; // in flight at the database, not still asking for its endpoint
     await openAndCoolDown();
     assert.equal(await code(connections.request(db, "w", [], { kind: "write" })), "DATABASE_OVERLOADED");
     mode = "ok";
