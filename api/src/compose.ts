@@ -120,6 +120,7 @@ export function composeServices(a: Adapters): Services {
     store: backupsStore,
     storage: a.backupStorage,
     provisionerRestores: a.provisioner.restores === true,
+    ...(a.provisioner.backups === undefined ? {} : { kdbBackupsOf: config.region }),
     leases,
     series: stores.series,
   });
@@ -182,6 +183,9 @@ export function composeServices(a: Adapters): Services {
     logger: a.logger.child({ component: "backups" }),
     series: stores.series,
     maxBackupGiB: (accountId) => accounts.maxBackupGiB(accountId),
+    ...(a.provisioner.backups === undefined
+      ? {}
+      : { operator: { backups: a.provisioner.backups, pollMs: config.provisioner.reconcileIntervalMs } }),
   });
   scheduler = new BackupScheduler({
     schedules: new BackupSchedulesStore(a.table),

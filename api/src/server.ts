@@ -13,6 +13,7 @@ import type { Express } from "express";
 import type { Logger } from "pino";
 import { type AppDeps, buildApp } from "./app.js";
 import type { BackupStorage } from "./backups/backup-storage.js";
+import type { RestoreService } from "./backups/restore-service.js";
 import { type Cache, noCache } from "./cache/cache.js";
 import { MemoryCache } from "./cache/memory-cache.js";
 import { createRedisClient, RedisCache } from "./cache/redis-cache.js";
@@ -33,7 +34,7 @@ import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
 import { type ApiMetrics, createMetrics } from "./metrics.js";
 import { ParsePool } from "./points/parse-pool.js";
-import type { Provisioner, ProvisionTarget } from "./provisioning/provisioner.js";
+import type { Provisioner } from "./provisioning/provisioner.js";
 import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
 import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
 
@@ -90,21 +91,30 @@ async function localPart<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-type Restorer = (db: ProvisionTarget, segments: readonly string[]) => Promise<void>;
+/** What the provisioner calls of the restore service, made after it. */
+type Restorer = Pick<RestoreService, "materialize" | "bootstrapped">;
 
 /** Each provisioner is loaded only in its mode: the cloud API has no use for the engine's code. */
-async function createProvisioner(config: ApiConfig, logger: Logger, restore: Restorer): Promise<Provisioner> {
+async function createProvisioner(
+  config: ApiConfig,
+  logger: Logger,
+  restorer: Restorer,
+): Promise<Provisioner> {
   if (config.provisioner.kind === "local") {
     const { LocalProvisioner } = await localPart(() => import("./provisioning/local-provisioner.js"));
     return new LocalProvisioner({
       dataDir: config.dataDir,
       launch: config.provisioner.localEngine,
       logger,
-      restore,
+      restore: (db, segments) => restorer.materialize(db, segments),
     });
   }
   const { KubernetesProvisioner } = await import("./provisioning/kubernetes-provisioner.js");
-  return KubernetesProvisioner.fromConfig(config, logger.child({ component: "kubernetes-provisioner" }));
+  return KubernetesProvisioner.fromConfig(
+    config,
+    logger.child({ component: "kubernetes-provisioner" }),
+    (db) => restorer.bootstrapped(db),
+  );
 }
 
 export async function createRuntime(
@@ -184,12 +194,13 @@ export async function createRuntime(
 
     // ---- provisioning and data ----
     // the restore service is made with the services, after the provisioner that calls it
-    let restorer: Restorer = async () => {
-      throw new Error("restores are not wired yet");
+    let restores: Restorer | undefined;
+    const notYet = () => Promise.reject(new Error("restores are not wired yet"));
+    const restorer: Restorer = {
+      materialize: (db, segments) => (restores === undefined ? notYet() : restores.materialize(db, segments)),
+      bootstrapped: (db) => (restores === undefined ? notYet() : restores.bootstrapped(db)),
     };
-    const provisioner =
-      overrides.provisioner ??
-      (await createProvisioner(config, logger, (db, segments) => restorer(db, segments)));
+    const provisioner = overrides.provisioner ?? (await createProvisioner(config, logger, restorer));
     cleanup.push(() => provisioner.close());
     const connections = new DatabaseConnections({
       provisioner,
@@ -216,7 +227,7 @@ export async function createRuntime(
       backupStorage,
       clock: overrides.clock,
     });
-    restorer = (db, segments) => services.restores.materialize(db, segments);
+    restores = services.restores;
     cleanup.push(() => services.reconciler.stop());
     cleanup.push(() => services.sweeper.stop());
     cleanup.push(() => services.scheduler.stop());

@@ -14,10 +14,10 @@ import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../api/src/server.js";
 import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
-import { applyManifest, type Manifest, useTestNamespace } from "../cluster/index.js";
+import { useTestNamespace } from "../cluster/index.js";
 import { testCredentials, useService } from "../services/index.js";
 import { eventually } from "../support/eventually.js";
-import { installKdbCrd } from "./support.js";
+import { apiKubeConfig, installKdbCrd } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -37,40 +37,7 @@ describe("e2e: guru-api's Kubernetes provisioner", function () {
     const { kubeConfig } = ns.cluster;
     custom = kubeConfig.makeApiClient(CustomObjectsApi);
     await installKdbCrd(kubeConfig, "e2e-api");
-    // the API's identity: a service account allowed KdbDatabases and reading Secrets, nothing else
-    const rbac: Manifest[] = [
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "guru-api", namespace: ns.name } },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: { name: "guru-api", namespace: ns.name },
-        rules: [
-          {
-            apiGroups: [KDB_GROUP],
-            resources: [KDB_PLURAL],
-            verbs: ["get", "list", "watch", "create", "patch", "update", "delete"],
-          },
-          { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
-        ],
-      },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "guru-api", namespace: ns.name },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "guru-api" },
-        subjects: [{ kind: "ServiceAccount", name: "guru-api", namespace: ns.name }],
-      },
-    ];
-    for (const manifest of rbac) await applyManifest(kubeConfig, manifest, "e2e-api");
-    const asApi = ns.cluster.kubeConfigForToken(await ns.cluster.serviceAccountToken(ns.name, "guru-api"));
-    await eventually("the API's RBAC in force", 10_000, async () =>
-      asApi.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-        group: KDB_GROUP,
-        version: KDB_VERSION,
-        namespace: ns.name,
-        plural: KDB_PLURAL,
-      }),
-    );
+    const asApi = await apiKubeConfig(ns, "e2e-api");
     provisioner = new KubernetesProvisioner({
       clusters: { "us-east-1": asApi },
       namespace: ns.name,

@@ -430,9 +430,10 @@ describe("e2e: the Helm chart", function () {
       const objects = await template("--set", "databases.namespace=dbs");
       const role = objects.find((o) => o.kind === "Role" && o.metadata.name.endsWith("-api")) as Obj;
       assert.equal(role.metadata.namespace, "dbs");
-      // the Role test/e2e/api-provisioner.test.ts runs the provisioner under
+      // the Role test/e2e/support.ts (apiKubeConfig) runs the API's e2e suites under
       assert.deepEqual(ruleLines(role.rules ?? []), [
         "/secrets: get",
+        "timeseries.guru/kdbbackups: create,delete,get,patch",
         "timeseries.guru/kdbdatabases: create,delete,get,list,patch,update,watch",
       ]);
       assert.ok(!objects.some((o) => o.kind === "ClusterRole" && o.metadata.name.endsWith("-api")));

@@ -1,9 +1,16 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { ApiException, AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { ApiException, AppsV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { parse, parseAllDocuments } from "yaml";
-import { KDB_API_VERSION, KDB_KIND, KDB_PLURAL } from "../../crds/src/index.js";
+import {
+  BACKUP_PLURAL,
+  KDB_API_VERSION,
+  KDB_GROUP,
+  KDB_KIND,
+  KDB_PLURAL,
+  KDB_VERSION,
+} from "../../crds/src/index.js";
 import { crdFiles } from "../../crds/src/manifests.js";
 import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
@@ -83,6 +90,50 @@ export async function kdbAdmissionReady(kubeConfig: KubeConfig): Promise<void> {
     );
     return code === 503 ? undefined : true;
   });
+}
+
+/**
+ * guru-api's identity in a suite's namespace: a service account with the Role the chart gives the
+ * API (helm/time-series-guru/templates/api-rbac.yaml, which test/e2e/chart.test.ts holds to the
+ * same rules), once in force; its kubeconfig.
+ */
+export async function apiKubeConfig(ns: TestNamespace, fieldManager: string): Promise<KubeConfig> {
+  const { kubeConfig } = ns.cluster;
+  const rbac: Manifest[] = [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "guru-api", namespace: ns.name } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "guru-api", namespace: ns.name },
+      rules: [
+        {
+          apiGroups: [KDB_GROUP],
+          resources: [KDB_PLURAL],
+          verbs: ["get", "list", "watch", "create", "patch", "update", "delete"],
+        },
+        { apiGroups: [KDB_GROUP], resources: [BACKUP_PLURAL], verbs: ["get", "create", "patch", "delete"] },
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "guru-api", namespace: ns.name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "guru-api" },
+      subjects: [{ kind: "ServiceAccount", name: "guru-api", namespace: ns.name }],
+    },
+  ];
+  for (const manifest of rbac) await applyManifest(kubeConfig, manifest, fieldManager);
+  const asApi = ns.cluster.kubeConfigForToken(await ns.cluster.serviceAccountToken(ns.name, "guru-api"));
+  await eventually("the API's RBAC in force", 10_000, async () =>
+    asApi.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: KDB_GROUP,
+      version: KDB_VERSION,
+      namespace: ns.name,
+      plural: KDB_PLURAL,
+    }),
+  );
+  return asApi;
 }
 
 /** The API server's refusal of a call: HTTP code and the Status message. */

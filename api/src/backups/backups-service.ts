@@ -4,6 +4,8 @@
  * over q IPC into the backup storage while hashing it, writes the manifest last, and only then
  * marks the backup succeeded. A failed or abandoned backup (its instance died: the job sweeper)
  * is marked failed and its objects deleted, so no half backup is ever listed as succeeded.
+ * In cloud mode the job does not copy: the backup is a KdbBackup that guru-operator runs, which
+ * the job follows to its end (operator-backup.ts); failing or deleting it deletes its KdbBackup.
  */
 import type { Logger } from "pino";
 import { timestampToUnixNs } from "../../../qipc/src/index.js";
@@ -18,12 +20,14 @@ import type { Job } from "../jobs/jobs-schemas.js";
 import type { StoredJob } from "../jobs/jobs-store.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
+import type { OperatorBackups } from "../provisioning/provisioner.js";
 import type { SeriesStore } from "../series/series-store.js";
-import { type BackupStorage, backupPrefix } from "./backup-storage.js";
+import { type BackupStorage, backupPrefix, filesPrefix } from "./backup-storage.js";
 import { backupView } from "./backup-views.js";
 import type { BackupView } from "./backups-schemas.js";
 import type { BackupRecord, BackupsStore } from "./backups-store.js";
-import { copySnapshot } from "./snapshot-copy.js";
+import { followOperatorBackup } from "./operator-backup.js";
+import { type CopiedBackup, copySnapshot } from "./snapshot-copy.js";
 import { SnapshotSource } from "./snapshot-source.js";
 
 const GIB = 1024 ** 3;
@@ -40,6 +44,8 @@ export interface BackupsServiceOptions {
   series: SeriesStore;
   /** the account's backup storage quota (maxBackupGiB) */
   maxBackupGiB: (accountId: string) => Promise<number>;
+  /** cloud mode: backups are KdbBackups the operator runs, looked at every `pollMs` */
+  operator?: { backups: OperatorBackups; pollMs: number };
 }
 
 export function requireAccountAdmin(principal: Principal, what: string): void {
@@ -131,6 +137,7 @@ export class BackupsService {
       finishedAt: null,
       version: 1,
     };
+    if (this.#o.operator !== undefined) backup.operator = this.#o.operator.backups.where(db, backup.id);
     await this.#o.store.create(backup);
     const job: Job = {
       id: backup.jobId,
@@ -172,7 +179,7 @@ export class BackupsService {
     let deleted = 0;
     for (const backup of scheduled) {
       if (kept.has(backup.id)) continue;
-      await this.#o.storage?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id));
+      await this.#discard(backup);
       await this.#o.store.delete(backup);
       deleted++;
     }
@@ -190,52 +197,29 @@ export class BackupsService {
     db: DatabaseRecord,
     storage: BackupStorage,
   ): Promise<void> {
-    const source = new SnapshotSource((name, args, kind) =>
-      this.#o.connections.request(db, name, args, { kind }),
-    );
-    const progress = leased.job.progress as NonNullable<Job["progress"]>;
-    let savedAt = Date.now();
+    const { operator } = this.#o;
     try {
-      const copied = await copySnapshot(
-        source,
-        storage,
-        backupPrefix(backup.accountId, backup.database, backup.id),
-        {
-          backup: backup.id,
-          accountId: backup.accountId,
-          database: backup.database,
-          engine: backup.engine,
-          stripes: backup.stripes,
-        },
-        {
-          taken: async (snapshot) => {
-            // series are created on the database before the catalog: every one in the snapshot is here
-            backup.series = await this.#seriesOf(db);
-            progress.filesTotal = snapshot.files.length;
-            progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
-            await leased.save();
-          },
-          chunk: async (bytes) => {
-            progress.bytesDone += bytes;
-            if (Date.now() - savedAt < SAVE_EVERY_MS) return;
-            savedAt = Date.now();
-            await leased.save();
-          },
-          stored: () => {
-            progress.filesDone++;
-          },
-        },
-      );
-      const { snapshot, manifest } = copied;
+      const copied =
+        operator === undefined || backup.operator === undefined
+          ? await this.#copy(leased, backup, db, storage)
+          : await followOperatorBackup(
+              { operator: operator.backups, storage, pollMs: operator.pollMs },
+              db,
+              backup.operator,
+              leased,
+            );
+      // every series of the snapshot is in the catalog by now (created there after the database)
+      if (backup.series === undefined) backup.series = await this.#seriesOf(db);
+      const { manifest } = copied;
       // the manifest is stored: only now is the backup complete
       Object.assign(backup, {
         status: "succeeded",
         sizeBytes: copied.sizeBytes,
         files: copied.files,
-        rows: Number(snapshot.rows),
+        rows: Number(manifest.rows),
         firstTime: manifest.firstTime,
         lastTime: manifest.lastTime,
-        coversWritesBefore: unixIso(snapshot.at),
+        coversWritesBefore: unixIso(BigInt(manifest.at)),
         checksum: copied.checksum,
         finishedAt: new Date(this.#o.leases.clock()).toISOString(),
       } satisfies Partial<BackupRecord>);
@@ -250,6 +234,50 @@ export class BackupsService {
     }
   }
 
+  /** The API's own copy: the snapshot's files streamed from the database into the storage. */
+  async #copy(
+    leased: LeasedJob,
+    backup: BackupRecord,
+    db: DatabaseRecord,
+    storage: BackupStorage,
+  ): Promise<CopiedBackup> {
+    const source = new SnapshotSource((name, args, kind) =>
+      this.#o.connections.request(db, name, args, { kind }),
+    );
+    const progress = leased.job.progress as NonNullable<Job["progress"]>;
+    let savedAt = Date.now();
+    return copySnapshot(
+      source,
+      storage,
+      backupPrefix(backup.accountId, backup.database, backup.id),
+      {
+        backup: backup.id,
+        accountId: backup.accountId,
+        database: backup.database,
+        engine: backup.engine,
+        stripes: backup.stripes,
+      },
+      {
+        taken: async (snapshot) => {
+          // series are created on the database before the catalog: every one in the snapshot is here
+          backup.series = await this.#seriesOf(db);
+          progress.filesTotal = snapshot.files.length;
+          progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
+          await leased.save();
+        },
+        chunk: async (bytes) => {
+          progress.bytesDone += bytes;
+          if (Date.now() - savedAt < SAVE_EVERY_MS) return;
+          savedAt = Date.now();
+          await leased.save();
+        },
+        stored: () => {
+          progress.filesDone++;
+        },
+      },
+    );
+  }
+
   async #seriesOf(db: DatabaseRecord): Promise<NonNullable<BackupRecord["series"]>> {
     const out: NonNullable<BackupRecord["series"]> = [];
     let after: string | undefined;
@@ -262,11 +290,15 @@ export class BackupsService {
     return out;
   }
 
+  /** Deletes what a backup stored, and its KdbBackup first (a running Job stops, its uploads with it). */
+  async #discard(backup: BackupRecord): Promise<void> {
+    if (backup.operator !== undefined) await this.#o.operator?.backups.remove(backup.operator);
+    await this.#o.storage?.deletePrefix(filesPrefix(backup));
+  }
+
   /** Marks the backup failed and deletes whatever of it was stored. */
   async #failed(backup: BackupRecord, reason: string): Promise<void> {
-    await this.#o.storage
-      ?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id))
-      .catch(() => undefined);
+    await this.#discard(backup).catch(() => undefined);
     const current = await this.#o.store.get(backup.accountId, backup.database, backup.id);
     if (current === undefined || current.status !== "running") return;
     Object.assign(current, {
@@ -321,7 +353,7 @@ export class BackupsService {
     const backup = await this.get(principal, database, id);
     if (backup.status === "running")
       throw new ConflictError("BACKUP_RUNNING", `backup ${id} is still running; delete it once it ended`);
-    await this.#o.storage?.deletePrefix(backupPrefix(backup.accountId, backup.database, backup.id));
+    await this.#discard(backup);
     await this.#o.store.delete(backup);
   }
 }

@@ -6,6 +6,7 @@ import type { Engine } from "../../../crds/src/index.js";
 import type { Item } from "../catalog/attributes.js";
 import { keys } from "../catalog/keys.js";
 import { type CatalogTable, conditions } from "../catalog/table.js";
+import type { OperatorBackupRef } from "../provisioning/provisioner.js";
 import type { BACKUP_ORIGINS, BackupStatus } from "./backups-schemas.js";
 
 export interface BackupFile {
@@ -34,6 +35,8 @@ export interface BackupRecord {
   lastTime: string | null;
   coversWritesBefore: string | null;
   checksum: string | null;
+  /** cloud mode: the KdbBackup that takes it, and where its files are (absent: the API copies it) */
+  operator?: OperatorBackupRef;
   /** the series' schemas in the catalog when the snapshot was taken; a restore records them */
   series?: { name: string; columns: unknown[] }[];
   error: string | null;

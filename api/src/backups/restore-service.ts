@@ -3,8 +3,10 @@
  * the new database; the provisioner then fills the database's stripes from the backup before
  * its engine first starts (`materialize`, local mode: files into `stripe-N`), as a leased
  * `restore` job with progress. Every file is checked against the size and sha256 its backup
- * recorded, so a restore yields exactly the backup's rows or fails. (On Kubernetes a KdbDatabase's
- * bootstrap runs restore-job.ts, with the same file copy.)
+ * recorded, so a restore yields exactly the backup's rows or fails. On Kubernetes the database's
+ * KdbDatabase starts from the backup's KdbBackup (spec.bootstrap.fromBackup: the operator's
+ * init container runs restore-job.ts, with the same file copy), and once it is ready the restore
+ * is recorded (`bootstrapped`): its series in the catalog, its job succeeded.
  */
 import type { Principal } from "../auth/scopes.js";
 import type { DatabaseRestore } from "../databases/databases-store.js";
@@ -15,7 +17,7 @@ import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { ProvisionFailure, type ProvisionTarget } from "../provisioning/provisioner.js";
 import type { Column } from "../series/series-schemas.js";
 import type { SeriesStore } from "../series/series-store.js";
-import { type BackupStorage, backupPrefix } from "./backup-storage.js";
+import { type BackupStorage, filesPrefix } from "./backup-storage.js";
 import type { RestoreFrom } from "./backups-schemas.js";
 import { requireAccountAdmin } from "./backups-service.js";
 import type { BackupRecord, BackupsStore } from "./backups-store.js";
@@ -32,6 +34,8 @@ export interface RestoreServiceOptions {
   storage: BackupStorage | undefined;
   /** whether the provisioner can fill a new database from a backup */
   provisionerRestores: boolean;
+  /** cloud mode: only backups taken as KdbBackups in this region's cluster restore */
+  kdbBackupsOf?: string;
   leases: JobLeaseOptions;
   series: SeriesStore;
 }
@@ -61,6 +65,12 @@ export class RestoreService {
       throw new NotFoundError("BACKUP_NOT_FOUND", `database ${from.database} has no backup ${from.backup}`);
     if (backup.status !== "succeeded")
       throw new UnprocessableError("BACKUP_NOT_RESTORABLE", `backup ${backup.id} is ${backup.status}`);
+    const region = this.#o.kdbBackupsOf;
+    if (region !== undefined && backup.operator?.region !== region)
+      throw new UnprocessableError(
+        "BACKUP_NOT_RESTORABLE",
+        `backup ${backup.id} is not a KdbBackup of this region's cluster (${region}): only those restore here`,
+      );
     return {
       restore: { database: from.database, backup: from.backup, jobId: randomId(16) },
       stripes: backup.stripes,
@@ -77,9 +87,58 @@ export class RestoreService {
     const backup = await this.#o.store.get(db.accountId, restore.database, restore.backup);
     if (backup === undefined || backup.status !== "succeeded")
       throw new ProvisionFailure(`backup ${restore.backup} of ${restore.database} is gone or not restorable`);
+    const leased = await LeasedJob.start(this.#o.leases, db.accountId, this.#job(db, backup)).catch(
+      (err: unknown) => {
+        throw new ProvisionFailure(`restore job ${restore.jobId} was already started once`, { cause: err });
+      },
+    );
+    const prefix = filesPrefix(backup);
+    const progress = leased.job.progress as NonNullable<Job["progress"]>;
+    try {
+      for (const file of backup.files) {
+        await restoreFile(storage, prefix, file, segments, (bytes) => {
+          progress.bytesDone += bytes;
+        });
+        progress.filesDone++;
+        await leased.save();
+      }
+      await this.#recordSeries(db, backup);
+      leased.job.rowsWritten = backup.rows;
+      await leased.finish("succeeded");
+    } catch (err) {
+      await leased.finish("failed", `the restore failed: ${(err as Error).message}`);
+      throw new ProvisionFailure(`restore from backup ${backup.id} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /**
+   * Records the restore the platform did (Kubernetes: bootstrap.fromBackup) once the database is
+   * ready: its series in the catalog and its job, succeeded with every file. Idempotent.
+   */
+  async bootstrapped(db: ProvisionTarget): Promise<void> {
+    const restore = db.restore;
+    if (restore == null) return;
+    const backup = await this.#o.store.get(db.accountId, restore.database, restore.backup);
+    if (backup === undefined) throw new Error(`backup ${restore.backup} of ${restore.database} is gone`);
+    await this.#recordSeries(db, backup);
+    if ((await this.#o.leases.store.get(db.accountId, restore.jobId)) !== undefined) return;
+    const job = this.#job(db, backup);
+    Object.assign(job.progress as NonNullable<Job["progress"]>, {
+      filesDone: backup.files.length,
+      bytesDone: job.progress?.bytesTotal,
+    });
+    const leased = await LeasedJob.start(this.#o.leases, db.accountId, job);
+    leased.job.rowsWritten = backup.rows;
+    await leased.finish("succeeded");
+  }
+
+  /** The restore job of `db`, running, nothing done yet. */
+  #job(db: ProvisionTarget, backup: BackupRecord): Job {
     const now = new Date(this.#o.leases.clock()).toISOString();
-    const job: Job = {
-      id: restore.jobId,
+    return {
+      id: (db.restore as DatabaseRestore).jobId,
       kind: "restore",
       database: db.name,
       series: "",
@@ -100,28 +159,6 @@ export class RestoreService {
       updatedAt: now,
       finishedAt: null,
     };
-    const leased = await LeasedJob.start(this.#o.leases, db.accountId, job).catch((err: unknown) => {
-      throw new ProvisionFailure(`restore job ${restore.jobId} was already started once`, { cause: err });
-    });
-    const prefix = backupPrefix(backup.accountId, backup.database, backup.id);
-    const progress = leased.job.progress as NonNullable<Job["progress"]>;
-    try {
-      for (const file of backup.files) {
-        await restoreFile(storage, prefix, file, segments, (bytes) => {
-          progress.bytesDone += bytes;
-        });
-        progress.filesDone++;
-        await leased.save();
-      }
-      await this.#recordSeries(db, backup);
-      leased.job.rowsWritten = backup.rows;
-      await leased.finish("succeeded");
-    } catch (err) {
-      await leased.finish("failed", `the restore failed: ${(err as Error).message}`);
-      throw new ProvisionFailure(`restore from backup ${backup.id} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
   }
 
   /** The catalog's series of the new database: those of the backup (already there after a retry). */

@@ -5,17 +5,13 @@
  * Ready=True at the current generation with nothing in progress is ready; a Blocked reconcile
  * (no licence, bad credentials, storage class problems) is failed; anything else is progressing.
  * Clusters come from a kubeconfig file per region, or the in-cluster service account.
+ * With a backup bucket, backups are KdbBackup resources too (kubernetes-backups.ts), and a
+ * database restored from one is a KdbDatabase with spec.bootstrap.fromBackup.
  */
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
+  ACCOUNT_LABEL,
   type Condition,
   type Engine,
   KDB_API_VERSION,
@@ -30,11 +26,13 @@ import {
 import type { ApiConfig } from "../config.js";
 import { SIZES } from "../databases/sizes.js";
 import { DependencyError } from "../errors/errors.js";
+import { type KdbBackupDestination, KubernetesBackups, kdbBackupName } from "./kubernetes-backups.js";
 import type { Provisioner, ProvisionState, ProvisionTarget, QEndpoint } from "./provisioner.js";
+import { serverSideApply } from "./server-side-apply.js";
 
 export const FIELD_MANAGER = "guru-api";
 export const LABELS = {
-  account: "timeseries.guru/account",
+  account: ACCOUNT_LABEL,
   database: "timeseries.guru/database",
   managedBy: "app.kubernetes.io/managed-by",
 } as const;
@@ -43,8 +41,6 @@ export const ANNOTATIONS = {
   generation: "timeseries.guru/api-generation",
 } as const;
 
-const serverSideApply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
-
 export interface KubernetesProvisionerOptions {
   /** a KubeConfig per region */
   clusters: Record<string, KubeConfig>;
@@ -52,6 +48,13 @@ export interface KubernetesProvisionerOptions {
   storageClass: string;
   kdbLicenseSecret: string | undefined;
   logger: Logger;
+  /** where KdbBackups write (the API's backup bucket); unset: the API takes no backups here */
+  backups?: KdbBackupDestination;
+  /**
+   * Once a database restored from a backup is ready (its KdbDatabase's bootstrap.fromBackup ran):
+   * records what the restore gave it (backups/restore-service.ts); ready is reported only after.
+   */
+  restored?: (db: ProvisionTarget) => Promise<void>;
 }
 
 interface Clients {
@@ -61,6 +64,10 @@ interface Clients {
 
 export function resourceName(db: Pick<ProvisionTarget, "accountId" | "name">): string {
   return `${db.accountId}-${db.name}`;
+}
+
+function labelsOf(db: ProvisionTarget): Record<string, string> {
+  return { [LABELS.account]: db.accountId, [LABELS.database]: db.name, [LABELS.managedBy]: FIELD_MANAGER };
 }
 
 function condition(resource: KdbDatabase, type: string): Condition | undefined {
@@ -92,6 +99,7 @@ export class KubernetesProvisioner implements Provisioner {
   readonly restoresOnStart = false;
   readonly #o: KubernetesProvisionerOptions;
   readonly #clients = new Map<string, Clients>();
+  readonly backups: KubernetesBackups | undefined;
   #lastError: string | undefined;
 
   constructor(options: KubernetesProvisionerOptions) {
@@ -101,9 +109,29 @@ export class KubernetesProvisioner implements Provisioner {
         custom: kubeConfig.makeApiClient(CustomObjectsApi),
         core: kubeConfig.makeApiClient(CoreV1Api),
       });
+    this.backups =
+      options.backups === undefined
+        ? undefined
+        : new KubernetesBackups({
+            namespace: options.namespace,
+            destination: options.backups,
+            fieldManager: FIELD_MANAGER,
+            labels: labelsOf,
+            resourceName,
+            custom: (region) => this.#for(region).custom,
+          });
   }
 
-  static fromConfig(config: ApiConfig, logger: Logger): KubernetesProvisioner {
+  /** A database starts from a backup only when its backups are KdbBackups (bootstrap.fromBackup). */
+  get restores(): boolean {
+    return this.backups !== undefined;
+  }
+
+  static fromConfig(
+    config: ApiConfig,
+    logger: Logger,
+    restored?: KubernetesProvisionerOptions["restored"],
+  ): KubernetesProvisioner {
     const clusters: Record<string, KubeConfig> = {};
     for (const [region, source] of Object.entries(config.provisioner.kubeconfigs)) {
       const kubeConfig = new KubeConfig();
@@ -117,6 +145,16 @@ export class KubernetesProvisioner implements Provisioner {
       storageClass: config.provisioner.storageClass,
       kdbLicenseSecret: config.provisioner.kdbLicenseSecret,
       logger,
+      ...(config.backups.storage === "s3" && config.backups.bucket !== undefined
+        ? {
+            backups: {
+              bucket: config.backups.bucket,
+              prefix: config.backups.prefix,
+              region: config.aws.region,
+            },
+          }
+        : {}),
+      restored,
     });
   }
 
@@ -160,6 +198,9 @@ export class KubernetesProvisioner implements Provisioner {
       ...(db.engine === "kdb" && this.#o.kdbLicenseSecret !== undefined
         ? { licenseSecret: { name: this.#o.kdbLicenseSecret } }
         : {}),
+      ...(db.restore == null
+        ? {}
+        : { bootstrap: { fromBackup: { name: kdbBackupName(db.accountId, db.restore.backup) } } }),
     });
     return {
       apiVersion: KDB_API_VERSION,
@@ -167,11 +208,7 @@ export class KubernetesProvisioner implements Provisioner {
       metadata: {
         name: resourceName(db),
         namespace: this.#o.namespace,
-        labels: {
-          [LABELS.account]: db.accountId,
-          [LABELS.database]: db.name,
-          [LABELS.managedBy]: FIELD_MANAGER,
-        },
+        labels: labelsOf(db),
         annotations: { [ANNOTATIONS.uid]: db.uid, [ANNOTATIONS.generation]: String(db.generation) },
       },
       spec,
@@ -216,7 +253,9 @@ export class KubernetesProvisioner implements Provisioner {
     const uid = resource.metadata.annotations?.[ANNOTATIONS.uid];
     if (uid !== undefined && uid !== db.uid)
       return { state: "progressing", detail: "an earlier database of this name is still there" };
-    return stateOf(resource);
+    const state = stateOf(resource);
+    if (state.state === "ready" && db.restore != null) await this.#o.restored?.(db);
+    return state;
   }
 
   async remove(db: ProvisionTarget): Promise<void> {

@@ -47,6 +47,34 @@ export class ProvisionFailure extends Error {
   }
 }
 
+/** A backup run beside the databases (Kubernetes: a KdbBackup), as the API's backup job follows it. */
+export type OperatorBackupState =
+  | { phase: "pending" | "running"; detail?: string }
+  | { phase: "completed" }
+  | { phase: "failed"; reason: string };
+
+/** Where an operator's backup is: its resource, and its files' key prefix in the backup storage. */
+export interface OperatorBackupRef {
+  region: string;
+  resource: string;
+  prefix: string;
+}
+
+/**
+ * Backups taken by whoever runs the databases (Kubernetes: guru-operator runs each KdbBackup as a
+ * Job), where the API would otherwise copy the snapshot itself; a restore then starts a database
+ * from one (`restore` on the target) instead of filling its stripes.
+ */
+export interface OperatorBackups {
+  /** Where backup `backupId` of `db` goes (no call). */
+  where(db: ProvisionTarget, backupId: string): OperatorBackupRef;
+  /** Starts it (idempotent). */
+  start(db: ProvisionTarget, backupId: string): Promise<void>;
+  state(ref: OperatorBackupRef): Promise<OperatorBackupState>;
+  /** Deletes it (idempotent): a running one stops. Its files are the caller's to delete. */
+  remove(ref: OperatorBackupRef): Promise<void>;
+}
+
 export interface Provisioner {
   readonly kind: "local" | "kubernetes" | string;
   /** whether its databases must be applied again after an API restart (local processes) */
@@ -54,6 +82,8 @@ export interface Provisioner {
   supportsEngine(engine: Engine): boolean;
   /** whether it can create a database from a backup (`restore`) */
   readonly restores?: boolean;
+  /** set when backups are taken by the platform, not copied by the API (Kubernetes) */
+  readonly backups?: OperatorBackups;
   apply(db: ProvisionTarget): Promise<void>;
   status(db: ProvisionTarget): Promise<ProvisionState>;
   remove(db: ProvisionTarget): Promise<void>;
