@@ -185,7 +185,13 @@ export function composeServices(a: Adapters): Services {
     maxBackupGiB: (accountId) => accounts.maxBackupGiB(accountId),
     ...(a.provisioner.backups === undefined
       ? {}
-      : { operator: { backups: a.provisioner.backups, pollMs: config.provisioner.reconcileIntervalMs } }),
+      : {
+          operator: {
+            backups: a.provisioner.backups,
+            pollMs: config.provisioner.reconcileIntervalMs,
+            pendingTimeoutMs: config.provisioner.provisionTimeoutMs,
+          },
+        }),
   });
   scheduler = new BackupScheduler({
     schedules: new BackupSchedulesStore(a.table),

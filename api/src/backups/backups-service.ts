@@ -45,7 +45,7 @@ export interface BackupsServiceOptions {
   /** the account's backup storage quota (maxBackupGiB) */
   maxBackupGiB: (accountId: string) => Promise<number>;
   /** cloud mode: backups are KdbBackups the operator runs, looked at every `pollMs` */
-  operator?: { backups: OperatorBackups; pollMs: number };
+  operator?: { backups: OperatorBackups; pollMs: number; pendingTimeoutMs: number };
 }
 
 export function requireAccountAdmin(principal: Principal, what: string): void {
@@ -203,7 +203,13 @@ export class BackupsService {
         operator === undefined || backup.operator === undefined
           ? await this.#copy(leased, backup, db, storage)
           : await followOperatorBackup(
-              { operator: operator.backups, storage, pollMs: operator.pollMs },
+              {
+                operator: operator.backups,
+                storage,
+                pollMs: operator.pollMs,
+                pendingTimeoutMs: operator.pendingTimeoutMs,
+                clock: this.#o.leases.clock,
+              },
               db,
               backup.operator,
               leased,

@@ -4,37 +4,54 @@
  * `pollMs` (each look renews the job's lease), and once it completed, its manifest read back from
  * the backup storage for the files, sizes, rows, time range and checksum the backup lists. The
  * KdbBackup's status carries no byte counts, so progress jumps from none to all at completion.
+ * A look that fails (the API server unreachable) is retried up to `MAX_FAILED_LOOKS` times in a
+ * row; a backup still pending (its database never Ready) after `pendingTimeoutMs` fails.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DatabaseRecord } from "../databases/databases-store.js";
 import type { Job } from "../jobs/jobs-schemas.js";
+import type { Clock } from "../jobs/jobs-store.js";
 import type { LeasedJob } from "../jobs/leased-job.js";
-import type { OperatorBackupRef, OperatorBackups } from "../provisioning/provisioner.js";
+import type { OperatorBackupRef, OperatorBackups, ProvisionTarget } from "../provisioning/provisioner.js";
 import { readManifest } from "./backup-manifest.js";
 import type { BackupStorage } from "./backup-storage.js";
 import type { CopiedBackup } from "./snapshot-copy.js";
+
+export const MAX_FAILED_LOOKS = 10;
 
 export interface OperatorBackupRun {
   operator: OperatorBackups;
   storage: BackupStorage;
   pollMs: number;
+  pendingTimeoutMs: number;
+  clock: Clock;
 }
 
 export async function followOperatorBackup(
   run: OperatorBackupRun,
-  db: DatabaseRecord,
+  db: ProvisionTarget,
   ref: OperatorBackupRef,
-  leased: LeasedJob,
+  leased: Pick<LeasedJob, "job" | "save">,
 ): Promise<Omit<CopiedBackup, "snapshot">> {
   await run.operator.start(db, leased.job.backup as string);
-  for (;;) {
-    const state = await run.operator.state(ref);
-    if (state.phase === "failed") throw new Error(state.reason);
-    if (state.phase === "completed") break;
+  const since = run.clock();
+  for (let failedLooks = 0; ; ) {
+    const state = await run.operator.state(ref).catch((err: unknown) => {
+      if (++failedLooks >= MAX_FAILED_LOOKS) throw err;
+      return undefined;
+    });
+    if (state !== undefined) failedLooks = 0;
+    if (state?.phase === "failed") throw new Error(state.reason);
+    if (state?.phase === "completed") break;
+    if (state?.phase === "pending" && run.clock() - since > run.pendingTimeoutMs)
+      throw new Error(
+        `${ref.resource} still pending after ${run.pendingTimeoutMs / 1000} s: ${state.detail ?? "not started"}`,
+      );
     await leased.save(); // JobLostError once a sweeper failed it
     await sleep(run.pollMs);
   }
   const { manifest, bytes, checksum } = await readManifest(run.storage, ref.prefix, `${ref.resource}: `);
+  if (manifest.backup !== ref.resource)
+    throw new Error(`the manifest under ${ref.prefix} is of ${manifest.backup}, not ${ref.resource}`);
   const progress = leased.job.progress as NonNullable<Job["progress"]>;
   const fileBytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
   Object.assign(progress, {
