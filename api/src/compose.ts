@@ -202,6 +202,7 @@ export function composeServices(a: Adapters): Services {
     logger: a.logger.child({ component: "backup-scheduler" }),
   });
   const sweeper = new JobsSweeper({ store: jobs, leaseMs: config.jobLeaseMs, clock, logger: leases.logger });
+  sweeper.onExpired((stored) => backups.resume(stored));
   sweeper.onAbandoned((stored) => backups.abandoned(stored));
   return {
     accounts,

@@ -231,6 +231,8 @@ export async function createRuntime(
     cleanup.push(() => services.reconciler.stop());
     cleanup.push(() => services.sweeper.stop());
     cleanup.push(() => services.scheduler.stop());
+    // first on close: cloud backups are left to another instance, not failed
+    cleanup.push(() => services.backups.stop());
     if (overrides.background !== false) {
       consumer.start((event) => changes.apply(event));
       await services.reconciler.start();

@@ -33,6 +33,7 @@ import { apiKubeConfig, installKdbCrd } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const BUCKET_PREFIX = "prod/";
+const LEASE_MS = 1500;
 
 describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", function () {
   this.timeout(90_000);
@@ -43,6 +44,8 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
   let runtime: ApiRuntime;
   let auth: { Authorization: string };
   let accountId: string;
+  let startApi: (instanceId: string) => Promise<ApiRuntime>;
+  let other: ApiRuntime | undefined;
 
   before(async function () {
     this.timeout(120_000);
@@ -55,32 +58,41 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
     const motoUrl = `http://${moto.host}:${moto.port}`;
     s3 = new S3Client({ endpoint: motoUrl, forcePathStyle: true, ...testCredentials });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const config = loadConfig({
-      GURU_API_MODE: "cloud",
-      GURU_API_REGION: "us-east-1",
-      GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
-      GURU_API_DYNAMODB_TABLE: `guru-e2e-backups-${Date.now()}`,
-      GURU_API_CREATE_TABLE: "true",
-      GURU_API_CACHE: "memory",
-      GURU_API_EVENTS: "memory",
-      GURU_API_RATE_LIMIT: "off",
-      GURU_API_KUBECONFIGS: "us-east-1=unused",
-      GURU_API_RECONCILE_INTERVAL_MS: "100",
-      GURU_API_BACKUP_BUCKET: bucket,
-      GURU_API_BACKUP_PREFIX: BUCKET_PREFIX,
-      GURU_API_S3_ENDPOINT: motoUrl,
-      GURU_API_LOG_LEVEL: "silent",
-    });
-    const provisioner = new KubernetesProvisioner({
-      clusters: { "us-east-1": asApi },
-      namespace: ns.name,
-      storageClass: ns.cluster.storageClass,
-      kdbLicenseSecret: undefined,
-      logger: pino({ level: "silent" }),
-      backups: { bucket, prefix: BUCKET_PREFIX, region: "us-east-1" },
-      restored: (db) => runtime.services.restores.bootstrapped(db),
-    });
-    runtime = await createRuntime(config, { provisioner, awsCredentials: testCredentials.credentials });
+    const table = `guru-e2e-backups-${Date.now()}`;
+    /** An API instance; every one shares the catalog, the cluster and the bucket. */
+    startApi = async (instanceId: string) => {
+      const config = loadConfig({
+        GURU_API_MODE: "cloud",
+        GURU_API_REGION: "us-east-1",
+        GURU_API_INSTANCE_ID: instanceId,
+        GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
+        GURU_API_DYNAMODB_TABLE: table,
+        GURU_API_CREATE_TABLE: "true",
+        GURU_API_CACHE: "memory",
+        GURU_API_EVENTS: "memory",
+        GURU_API_RATE_LIMIT: "off",
+        GURU_API_KUBECONFIGS: "us-east-1=unused",
+        GURU_API_RECONCILE_INTERVAL_MS: "100",
+        GURU_API_JOB_LEASE_MS: String(LEASE_MS),
+        GURU_API_BACKUP_BUCKET: bucket,
+        GURU_API_BACKUP_PREFIX: BUCKET_PREFIX,
+        GURU_API_S3_ENDPOINT: motoUrl,
+        GURU_API_LOG_LEVEL: "silent",
+      });
+      let started: ApiRuntime | undefined;
+      const provisioner = new KubernetesProvisioner({
+        clusters: { "us-east-1": asApi },
+        namespace: ns.name,
+        storageClass: ns.cluster.storageClass,
+        kdbLicenseSecret: undefined,
+        logger: pino({ level: "silent" }),
+        backups: { bucket, prefix: BUCKET_PREFIX, region: "us-east-1" },
+        restored: (db) => (started as ApiRuntime).services.restores.bootstrapped(db),
+      });
+      started = await createRuntime(config, { provisioner, awsCredentials: testCredentials.credentials });
+      return started;
+    };
+    runtime = await startApi("api-a");
     const admin = await createAdminToken(runtime.services, { accountName: "e2e" });
     auth = { Authorization: `Bearer ${admin.token}` };
     accountId = admin.accountId;
@@ -88,6 +100,7 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
 
   after(async () => {
     await runtime?.close();
+    await other?.close();
     s3?.destroy();
   });
 
@@ -323,5 +336,31 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
       .send({ name: "from-failed", size: "small", restoreFrom: { database: "orders", backup: id } });
     assert.equal(refused.status, 422);
     assert.equal(refused.body.code, "BACKUP_NOT_RESTORABLE");
+  });
+
+  it("leaves a running backup to another instance when it stops, which follows it to completion", async () => {
+    const { id, jobId } = await startBackup();
+    const name = `${accountId}-${id}`;
+    await eventually("the KdbBackup written", 20_000, () => readBackup(name));
+    await reportBackup(name, "Running");
+    await runtime.close();
+    assert.equal((await readBackup(name)).metadata.name, name, "its KdbBackup runs on");
+    other = await startApi("api-b");
+    const b = () => request((other as ApiRuntime).app);
+    // api-b's sweeper takes the job once api-a's lease ran out, and follows the KdbBackup
+    await eventually("api-b holds the job", 20_000, async () => {
+      const stored = await (other as ApiRuntime).services.jobs.getStored(accountId, jobId);
+      return stored?.lease?.owner === "api-b" ? true : undefined;
+    });
+    const prefix = `${BUCKET_PREFIX}${ns.name}/${accountId}-orders/${name}/`;
+    const stored = await storeBackup(prefix, name);
+    await reportBackup(name, "Completed");
+    const done = await eventually("the backup succeeded", 20_000, async () => {
+      const res = await b().get(`/v1/databases/orders/backups/${id}`).set(auth);
+      return res.body.status === "succeeded" ? res.body : undefined;
+    });
+    assert.equal(done.sizeBytes, stored.bytes);
+    const job = (await b().get(`/v1/jobs/${jobId}`).set(auth)).body;
+    assert.deepEqual([job.status, job.error], ["succeeded", null]);
   });
 });

@@ -20,7 +20,7 @@ import type { Job } from "../jobs/jobs-schemas.js";
 import type { StoredJob } from "../jobs/jobs-store.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
-import type { OperatorBackups } from "../provisioning/provisioner.js";
+import type { OperatorBackupRef, OperatorBackups } from "../provisioning/provisioner.js";
 import type { SeriesStore } from "../series/series-store.js";
 import { type BackupStorage, backupPrefix, filesPrefix } from "./backup-storage.js";
 import { backupView } from "./backup-views.js";
@@ -61,6 +61,9 @@ export class BackupsService {
   readonly #o: BackupsServiceOptions;
   /** backups running in this instance, for tests and shutdown */
   readonly #running = new Set<Promise<void>>();
+  /** cloud backups this instance follows, and what stops them (shutdown) without failing them */
+  readonly #following = new Set<Promise<void>>();
+  readonly #stopping = new AbortController();
 
   constructor(options: BackupsServiceOptions) {
     this.#o = options;
@@ -157,8 +160,16 @@ export class BackupsService {
       finishedAt: null,
     };
     const leased = await LeasedJob.start(this.#o.leases, db.accountId, job);
-    const run = this.#run(leased, backup, db, storage).finally(() => this.#running.delete(run));
-    this.#running.add(run);
+    const run =
+      backup.operator === undefined
+        ? this.#track(
+            this.#run(leased, backup, () => this.#copy(leased, backup, db, storage)),
+            this.#running,
+          )
+        : this.#track(
+            this.#run(leased, backup, () => this.#follow(leased, backup, db)),
+            this.#following,
+          );
     return { backup, job: { ...job }, done: run };
   }
 
@@ -186,36 +197,51 @@ export class BackupsService {
     return deleted;
   }
 
-  /** Resolves once every backup running in this instance has ended. */
-  async idle(): Promise<void> {
-    await Promise.all([...this.#running]);
+  #track(run: Promise<void>, set: Set<Promise<void>>): Promise<void> {
+    const tracked = run.finally(() => set.delete(tracked));
+    set.add(tracked);
+    return tracked;
   }
 
+  /** Resolves once every backup running in this instance has ended. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#running, ...this.#following]);
+  }
+
+  /**
+   * Shutdown: stops following cloud backups without failing them (their KdbBackups run on in the
+   * cluster); once their leases run out, another instance's sweeper carries them on (`resume`).
+   */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await Promise.all([...this.#following]);
+  }
+
+  /** The sweeper's offer of a backup job whose instance stopped: a cloud backup is followed on here. */
+  async resume(stored: StoredJob): Promise<boolean> {
+    const { job } = stored;
+    if (this.#o.operator === undefined || this.#stopping.signal.aborted) return false;
+    if (job.kind !== "backup" || job.backup === undefined) return false;
+    const backup = await this.#o.store.get(stored.accountId, job.database, job.backup);
+    if (backup?.operator === undefined || backup.status !== "running") return false;
+    const leased = await LeasedJob.adopt(this.#o.leases, stored);
+    void this.#track(
+      this.#run(leased, backup, () => this.#follow(leased, backup)),
+      this.#following,
+    );
+    return true;
+  }
+
+  /** Takes the backup (`take`), then records it succeeded; or failed, deleting what it stored. */
   async #run(
     leased: LeasedJob,
     backup: BackupRecord,
-    db: DatabaseRecord,
-    storage: BackupStorage,
+    take: () => Promise<Omit<CopiedBackup, "snapshot">>,
   ): Promise<void> {
-    const { operator } = this.#o;
     try {
-      const copied =
-        operator === undefined || backup.operator === undefined
-          ? await this.#copy(leased, backup, db, storage)
-          : await followOperatorBackup(
-              {
-                operator: operator.backups,
-                storage,
-                pollMs: operator.pollMs,
-                pendingTimeoutMs: operator.pendingTimeoutMs,
-                clock: this.#o.leases.clock,
-              },
-              db,
-              backup.operator,
-              leased,
-            );
+      const copied = await take();
       // every series of the snapshot is in the catalog by now (created there after the database)
-      if (backup.series === undefined) backup.series = await this.#seriesOf(db);
+      backup.series ??= await this.#seriesOf(backup);
       const { manifest } = copied;
       // the manifest is stored: only now is the backup complete
       Object.assign(backup, {
@@ -233,11 +259,33 @@ export class BackupsService {
       await this.#o.store.replace(backup);
       await leased.finish("succeeded");
     } catch (err) {
+      if (backup.operator !== undefined && this.#stopping.signal.aborted) return leased.leave();
       const reason = err instanceof AppError || err instanceof Error ? err.message : "internal error";
       this.#o.logger.warn({ err, backup: backup.id, database: backup.database }, "backup failed");
       await this.#failed(backup, leased.lost ? "its job was taken over by another instance" : reason);
       await leased.finish("failed", `the backup failed: ${reason}`);
     }
+  }
+
+  /** A cloud backup: its KdbBackup started (unless it was, by the instance it is resumed from), then followed. */
+  async #follow(leased: LeasedJob, backup: BackupRecord, db?: DatabaseRecord) {
+    const { backups, pollMs, pendingTimeoutMs } = this.#o.operator as NonNullable<
+      BackupsServiceOptions["operator"]
+    >;
+    const ref = backup.operator as OperatorBackupRef;
+    if (db !== undefined) await backups.start(db, backup.id);
+    return followOperatorBackup(
+      {
+        operator: backups,
+        storage: this.storage(),
+        pollMs,
+        pendingTimeoutMs,
+        clock: this.#o.leases.clock,
+        signal: this.#stopping.signal,
+      },
+      ref,
+      leased,
+    );
   }
 
   /** The API's own copy: the snapshot's files streamed from the database into the storage. */
@@ -266,7 +314,7 @@ export class BackupsService {
       {
         taken: async (snapshot) => {
           // series are created on the database before the catalog: every one in the snapshot is here
-          backup.series = await this.#seriesOf(db);
+          backup.series = await this.#seriesOf(backup);
           progress.filesTotal = snapshot.files.length;
           progress.bytesTotal = snapshot.files.reduce((sum, f) => sum + f.bytes, 0);
           await leased.save();
@@ -284,13 +332,14 @@ export class BackupsService {
     );
   }
 
-  async #seriesOf(db: DatabaseRecord): Promise<NonNullable<BackupRecord["series"]>> {
+  /** The series of the database incarnation the backup is of. */
+  async #seriesOf(backup: BackupRecord): Promise<NonNullable<BackupRecord["series"]>> {
     const out: NonNullable<BackupRecord["series"]> = [];
     let after: string | undefined;
     do {
-      const page = await this.#o.series.list(db.accountId, db.name, 100, after);
+      const page = await this.#o.series.list(backup.accountId, backup.database, 100, after);
       for (const s of page.items)
-        if (s.databaseUid === db.uid) out.push({ name: s.name, columns: s.columns });
+        if (s.databaseUid === backup.databaseUid) out.push({ name: s.name, columns: s.columns });
       after = page.last;
     } while (after !== undefined);
     return out;

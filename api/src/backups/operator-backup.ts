@@ -5,13 +5,14 @@
  * the backup storage for the files, sizes, rows, time range and checksum the backup lists. The
  * KdbBackup's status carries no byte counts, so progress jumps from none to all at completion.
  * A look that fails (the API server unreachable) is retried up to `MAX_FAILED_LOOKS` times in a
- * row; a backup still pending (its database never Ready) after `pendingTimeoutMs` fails.
+ * row; a backup still pending (its database never Ready) after `pendingTimeoutMs` fails; `signal`
+ * (the instance stopping) ends the following with an AbortError.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job } from "../jobs/jobs-schemas.js";
 import type { Clock } from "../jobs/jobs-store.js";
 import type { LeasedJob } from "../jobs/leased-job.js";
-import type { OperatorBackupRef, OperatorBackups, ProvisionTarget } from "../provisioning/provisioner.js";
+import type { OperatorBackupRef, OperatorBackups } from "../provisioning/provisioner.js";
 import { readManifest } from "./backup-manifest.js";
 import type { BackupStorage } from "./backup-storage.js";
 import type { CopiedBackup } from "./snapshot-copy.js";
@@ -24,17 +25,17 @@ export interface OperatorBackupRun {
   pollMs: number;
   pendingTimeoutMs: number;
   clock: Clock;
+  signal: AbortSignal;
 }
 
 export async function followOperatorBackup(
   run: OperatorBackupRun,
-  db: ProvisionTarget,
   ref: OperatorBackupRef,
   leased: Pick<LeasedJob, "job" | "save">,
 ): Promise<Omit<CopiedBackup, "snapshot">> {
-  await run.operator.start(db, leased.job.backup as string);
   const since = run.clock();
   for (let failedLooks = 0; ; ) {
+    run.signal.throwIfAborted();
     const state = await run.operator.state(ref).catch((err: unknown) => {
       if (++failedLooks >= MAX_FAILED_LOOKS) throw err;
       return undefined;
@@ -47,7 +48,7 @@ export async function followOperatorBackup(
         `${ref.resource} still pending after ${run.pendingTimeoutMs / 1000} s: ${state.detail ?? "not started"}`,
       );
     await leased.save(); // JobLostError once a sweeper failed it
-    await sleep(run.pollMs);
+    await sleep(run.pollMs, undefined, { signal: run.signal });
   }
   const { manifest, bytes, checksum } = await readManifest(run.storage, ref.prefix, `${ref.resource}: `);
   if (manifest.backup !== ref.resource)

@@ -2,12 +2,15 @@
  * Fails the jobs whose instance died: every instance looks at the running jobs (the sparse index)
  * every half lease, re-reads each, and one whose lease ran out is failed with the reason, by a
  * conditional write (of several sweepers, one wins; a worker still alive learns it on its next
- * save). Kinds may add their own clean-up (a backup marks its backup failed).
+ * save). Kinds may add their own clean-up (a backup marks its backup failed), or carry a job on
+ * instead (a cloud backup, whose work runs in the cluster, is followed on by the sweeping instance).
  */
 import type { Logger } from "pino";
 import { type Clock, JobLostError, type JobsStore, type StoredJob } from "./jobs-store.js";
 
 export type AbandonedHandler = (stored: StoredJob) => Promise<void>;
+/** Carries on a job whose lease ran out; resolves true when it did (the job is not failed). */
+export type ResumeHandler = (stored: StoredJob) => Promise<boolean>;
 
 export interface JobsSweeperOptions {
   store: JobsStore;
@@ -19,6 +22,7 @@ export interface JobsSweeperOptions {
 export class JobsSweeper {
   readonly #o: JobsSweeperOptions;
   readonly #handlers: AbandonedHandler[] = [];
+  readonly #resumers: ResumeHandler[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
 
@@ -29,6 +33,11 @@ export class JobsSweeper {
   /** Runs `handler` for every job this sweeper fails. */
   onAbandoned(handler: AbandonedHandler): void {
     this.#handlers.push(handler);
+  }
+
+  /** Asks `handler` first, for every job whose lease ran out, whether it carries it on. */
+  onExpired(handler: ResumeHandler): void {
+    this.#resumers.push(handler);
   }
 
   start(): void {
@@ -57,9 +66,22 @@ export class JobsSweeper {
       if (stored === undefined || stored.job.status !== "running") continue;
       const until = stored.lease?.leaseUntil ?? 0;
       if (until > this.#o.clock()) continue;
+      if (await this.#resumed(stored)) continue;
       if (await this.#fail(stored)) failed++;
     }
     return failed;
+  }
+
+  async #resumed(stored: StoredJob): Promise<boolean> {
+    for (const handler of this.#resumers) {
+      const resumed = await handler(stored).catch((err: unknown) => {
+        if (err instanceof JobLostError) return true; // another instance took it first
+        this.#o.logger.warn({ err, jobId: stored.job.id }, "resuming an expired job failed");
+        return false;
+      });
+      if (resumed) return true;
+    }
+    return false;
   }
 
   async #fail(stored: StoredJob): Promise<boolean> {

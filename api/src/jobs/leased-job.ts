@@ -31,10 +31,26 @@ export class LeasedJob {
   /** Records `job` (status running) leased to this instance, and starts its heartbeat. */
   static async start(options: JobLeaseOptions, accountId: string, job: Job): Promise<LeasedJob> {
     const lease = { owner: options.owner, leaseUntil: options.clock() + options.leaseMs };
-    const leased = new LeasedJob(options, await options.store.create(accountId, job, lease));
-    leased.#timer = setInterval(() => void leased.save().catch(() => undefined), options.leaseMs / 3);
-    leased.#timer.unref();
-    return leased;
+    return new LeasedJob(options, await options.store.create(accountId, job, lease)).#beat();
+  }
+
+  /**
+   * Takes over a running job whose lease ran out (its instance stopped), as read by a sweeper:
+   * leased to this instance by a conditional save; JobLostError when another one was first.
+   */
+  static async adopt(options: JobLeaseOptions, stored: StoredJob): Promise<LeasedJob> {
+    await options.store.save(stored, { owner: options.owner, leaseUntil: options.clock() + options.leaseMs });
+    options.logger.info(
+      { jobId: stored.job.id, from: stored.lease?.owner },
+      "job adopted: its lease had run out",
+    );
+    return new LeasedJob(options, stored).#beat();
+  }
+
+  #beat(): this {
+    this.#timer = setInterval(() => void this.save().catch(() => undefined), this.#o.leaseMs / 3);
+    this.#timer.unref();
+    return this;
   }
 
   get job(): Job {
@@ -86,6 +102,11 @@ export class LeasedJob {
       this.#o.logger.warn({ err, jobId: this.job.id }, "the job's outcome could not be saved"),
     );
     return this.job;
+  }
+
+  /** Stops renewing the lease and leaves the job as it is: once the lease runs out, another instance takes it. */
+  leave(): void {
+    this.#stopHeartbeat();
   }
 
   #stopHeartbeat(): void {

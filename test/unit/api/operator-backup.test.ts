@@ -17,7 +17,6 @@ import type {
   OperatorBackupRef,
   OperatorBackupState,
   OperatorBackups,
-  ProvisionTarget,
 } from "../../../api/src/provisioning/provisioner.js";
 
 const ref: OperatorBackupRef = {
@@ -25,16 +24,13 @@ const ref: OperatorBackupRef = {
   resource: "k3m9x2q7pa-b1",
   prefix: "ns/k3m9x2q7pa-orders/k3m9x2q7pa-b1/",
 };
-const db = { accountId: "k3m9x2q7pa", name: "orders", region: "us-east-1" } as ProvisionTarget;
 
 /** Answers each look with the next scripted state (an Error is thrown), moving the clock 1 s. */
 function scripted(states: (OperatorBackupState | Error)[], clock: { now: number }) {
-  const calls = { start: 0, looks: 0 };
+  const calls = { looks: 0 };
   const operator: OperatorBackups = {
     where: () => ref,
-    start: async () => {
-      calls.start++;
-    },
+    start: async () => undefined,
     state: async () => {
       calls.looks++;
       clock.now += 1000;
@@ -100,12 +96,13 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
     );
     return bytes;
   };
-  const run = (operator: OperatorBackups, clock: { now: number }) => ({
+  const run = (operator: OperatorBackups, clock: { now: number }, signal = new AbortController().signal) => ({
     operator,
     storage,
     pollMs: 0,
     pendingTimeoutMs: 60_000,
     clock: () => clock.now,
+    signal,
   });
 
   it("retries failed looks, then reads the completed backup's manifest", async () => {
@@ -120,8 +117,7 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
     ];
     const { operator, calls } = scripted(states, clock);
     const { leased, saves } = leasedJob();
-    const done = await followOperatorBackup(run(operator, clock), db, ref, leased);
-    assert.equal(calls.start, 1);
+    const done = await followOperatorBackup(run(operator, clock), ref, leased);
     assert.equal(calls.looks, MAX_FAILED_LOOKS + 2);
     assert.equal(saves(), MAX_FAILED_LOOKS + 1, "every look but the last renews the lease");
     assert.deepEqual(
@@ -134,17 +130,14 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
   it(`fails after ${MAX_FAILED_LOOKS} failed looks in a row`, async () => {
     const clock = { now: 0 };
     const { operator } = scripted([new Error("connect ECONNREFUSED")], clock);
-    await assert.rejects(
-      followOperatorBackup(run(operator, clock), db, ref, leasedJob().leased),
-      /ECONNREFUSED/,
-    );
+    await assert.rejects(followOperatorBackup(run(operator, clock), ref, leasedJob().leased), /ECONNREFUSED/);
   });
 
   it("fails a backup still pending after pendingTimeoutMs, with the operator's reason", async () => {
     const clock = { now: 0 };
     const { operator, calls } = scripted([{ phase: "pending", detail: "KdbDatabase x is not Ready" }], clock);
     await assert.rejects(
-      followOperatorBackup(run(operator, clock), db, ref, leasedJob().leased),
+      followOperatorBackup(run(operator, clock), ref, leasedJob().leased),
       /still pending after 60 s: KdbDatabase x is not Ready/,
     );
     assert.equal(calls.looks, 61);
@@ -154,14 +147,28 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
     const clock = { now: 0 };
     const failed = scripted([{ phase: "failed", reason: "DeadlineExceeded: too long" }], clock);
     await assert.rejects(
-      followOperatorBackup(run(failed.operator, clock), db, ref, leasedJob().leased),
+      followOperatorBackup(run(failed.operator, clock), ref, leasedJob().leased),
       /DeadlineExceeded: too long/,
     );
     await storeManifest("someone-else");
     const done = scripted([{ phase: "completed" }], clock);
     await assert.rejects(
-      followOperatorBackup(run(done.operator, clock), db, ref, leasedJob().leased),
+      followOperatorBackup(run(done.operator, clock), ref, leasedJob().leased),
       /is of someone-else, not k3m9x2q7pa-b1/,
     );
+  });
+
+  it("stops at once, unfailed, when its instance stops (signal)", async () => {
+    const clock = { now: 0 };
+    const stopping = new AbortController();
+    const { operator, calls } = scripted([{ phase: "running" }], clock);
+    const { leased } = leasedJob();
+    leased.save = async () => {
+      if (calls.looks === 3) stopping.abort();
+    };
+    await assert.rejects(followOperatorBackup(run(operator, clock, stopping.signal), ref, leased), {
+      name: "AbortError",
+    });
+    assert.equal(calls.looks, 3);
   });
 });
