@@ -29,5 +29,7 @@ export const RESTORE_ENV = {
   bucket: "GURU_RESTORE_S3_BUCKET",
   prefix: "GURU_RESTORE_S3_PREFIX",
   stripes: "GURU_RESTORE_STRIPES",
+  /** the database's engine: a backup of another engine is refused */
+  engine: "GURU_RESTORE_ENGINE",
   region: "AWS_REGION",
 } as const;

@@ -220,6 +220,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
       GURU_RESTORE_S3_BUCKET: "guru-backups",
       GURU_RESTORE_S3_PREFIX: `team-a/${ns.name}/ledger/nightly/`,
       GURU_RESTORE_STRIPES: "/data/stripe-0/db /data/stripe-1/db",
+      GURU_RESTORE_ENGINE: "guru-engine",
       AWS_REGION: "eu-west-1",
     });
     assert.deepEqual(

@@ -54,6 +54,7 @@ const restoreSchema = z.object({
     .string()
     .transform((s) => s.split(/\s+/).filter(Boolean))
     .pipe(z.array(z.string().startsWith("/", "each directory must be an absolute path")).min(1)),
+  [RESTORE_ENV.engine]: z.enum(ENGINES).optional(),
   AWS_REGION: region,
   GURU_RESTORE_S3_ENDPOINT: z.url().optional(),
 });
@@ -85,6 +86,8 @@ export interface BackupJobConfig {
 
 export interface RestoreJobConfig {
   s3: S3Location;
+  /** the database's engine, when the operator says it */
+  engine: Engine | undefined;
   /** the segment directories to fill, segment k into the k-th */
   segments: string[];
 }
@@ -138,5 +141,6 @@ export function loadRestoreJobConfig(
       endpoint: e.GURU_RESTORE_S3_ENDPOINT,
     },
     segments: e[RESTORE_ENV.stripes],
+    engine: e[RESTORE_ENV.engine],
   };
 }

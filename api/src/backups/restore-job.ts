@@ -1,6 +1,7 @@
 /**
  * The restore program, the `restore` init container of a KdbDatabase bootstrapped from a backup
- * (operator/src/builders/restore-container.ts): fills segment directory k of GURU_RESTORE_STRIPES
+ * (operator/src/builders/restore-container.ts): checks the manifest against the database's stripes
+ * and engine, then fills segment directory k of GURU_RESTORE_STRIPES
  * with the backup's `segment-<k>/` files, each checked against the size and sha256 of the
  * backup's manifest, with the file copy the API's restore uses. A directory is filled under
  * `<dir>.restoring` and renamed once every file of it is right, so each is whole or absent; one
@@ -22,7 +23,7 @@ const holdsData = (dir: string) =>
   );
 
 await runJob("restore-job", async (logger) => {
-  const { s3, segments } = loadRestoreJobConfig();
+  const { s3, segments, engine } = loadRestoreJobConfig();
   const location = `s3://${s3.bucket}/${s3.prefix}`;
   const held = await Promise.all(segments.map(holdsData));
   if (held.every(Boolean)) {
@@ -39,6 +40,9 @@ await runJob("restore-job", async (logger) => {
       throw new Error(
         `the backup has ${manifest.segments} segments, the database ${segments.length} stripes`,
       );
+    // early manifests do not say their engine
+    if (engine !== undefined && manifest.engine !== undefined && manifest.engine !== engine)
+      throw new Error(`the backup is of a ${manifest.engine} database, this one runs ${engine}`);
     logger.info({ location, backup: manifest.backup, restoring: staging.filter(Boolean) }, "restore started");
     for (const dir of staging) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     for (const dir of staging) if (dir !== undefined) await mkdir(dir, { recursive: true });

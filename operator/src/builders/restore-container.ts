@@ -7,7 +7,7 @@
  * never restores twice.
  */
 import type { V1Container } from "@kubernetes/client-node";
-import { type KdbBackup, RESTORE_COMMAND, RESTORE_ENV } from "../../../crds/src/index.js";
+import { type KdbBackup, type KdbDatabase, RESTORE_COMMAND, RESTORE_ENV } from "../../../crds/src/index.js";
 import { backupPrefix } from "./backup-job.js";
 import { names, segmentDir, stripeMount } from "./names.js";
 
@@ -17,8 +17,9 @@ export interface RestoreSource {
   image: string;
 }
 
-export function buildRestoreContainer({ backup, image }: RestoreSource, stripes: number): V1Container {
+export function buildRestoreContainer({ backup, image }: RestoreSource, db: KdbDatabase): V1Container {
   const { s3 } = backup.spec;
+  const { stripes } = db.spec.storage;
   const indexes = Array.from({ length: stripes }, (_, i) => i);
   return {
     name: "restore",
@@ -28,6 +29,7 @@ export function buildRestoreContainer({ backup, image }: RestoreSource, stripes:
       { name: RESTORE_ENV.bucket, value: s3.bucket },
       { name: RESTORE_ENV.prefix, value: backupPrefix(backup) },
       { name: RESTORE_ENV.stripes, value: indexes.map(segmentDir).join(" ") },
+      { name: RESTORE_ENV.engine, value: db.spec.engine },
       ...(s3.region === undefined ? [] : [{ name: RESTORE_ENV.region, value: s3.region }]),
     ],
     volumeMounts: indexes.map((i) => ({ name: names.stripe(i), mountPath: stripeMount(i) })),

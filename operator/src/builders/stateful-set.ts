@@ -301,7 +301,7 @@ export function buildStatefulSet(
             ? {
                 // the backup's service account: its IAM role reads the bucket
                 serviceAccountName: restore.backup.spec.serviceAccountName,
-                initContainers: [buildRestoreContainer(restore, db.spec.storage.stripes)],
+                initContainers: [buildRestoreContainer(restore, db)],
               }
             : {}),
           containers: [buildContainer(db, inputs, mounts)],

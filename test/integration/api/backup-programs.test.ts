@@ -119,6 +119,7 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
     [RESTORE_ENV.bucket]: bucket,
     [RESTORE_ENV.prefix]: prefix,
     [RESTORE_ENV.stripes]: segments.join(" "),
+    [RESTORE_ENV.engine]: "guru-engine",
     GURU_RESTORE_S3_ENDPOINT: motoUrl,
   });
   const keys = async (prefix: string) =>
@@ -236,6 +237,17 @@ describe("backup-job and restore-job programs (guru-engine child process, S3: mo
       assert.ok(!existsSync(segment), `${segment} is not left half-filled`);
       assert.ok(!existsSync(`${segment}.restoring`));
     }
+
+    const otherEngine = await runProgram(RESTORE_COMMAND, {
+      ...restoreEnv(prefix, segments),
+      [RESTORE_ENV.engine]: "kdb",
+    });
+    assert.equal(otherEngine.code, 1);
+    assert.match(
+      String(message(otherEngine, "restore-job failed")?.reason),
+      /the backup is of a guru-engine database, this one runs kdb/,
+    );
+    for (const segment of segments) assert.ok(!existsSync(segment));
 
     const three = [...segments, join(root, "stripe-2", "db")];
     const mismatch = await runProgram(RESTORE_COMMAND, restoreEnv("prod/markets/trades/trades-1/", three));
