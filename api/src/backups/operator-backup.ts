@@ -1,7 +1,7 @@
 /**
  * A backup the platform takes (cloud mode: a KdbBackup that guru-operator runs as a Job, whose
- * program is backup-job.ts), followed by the API's backup job: started, its state read every
- * `pollMs` (each look renews the job's lease), and once it completed, its manifest read back from
+ * program is backup-job.ts), followed by the API's backup job: its state read every `pollMs`
+ * (the job's heartbeat renews its lease meanwhile), and once it completed, its manifest read back from
  * the backup storage for the files, sizes, rows, time range and checksum the backup lists. The
  * KdbBackup's status carries no byte counts, so progress jumps from none to all at completion.
  * A look that fails (the API server unreachable) is retried up to `MAX_FAILED_LOOKS` times in a
@@ -31,7 +31,7 @@ export interface OperatorBackupRun {
 export async function followOperatorBackup(
   run: OperatorBackupRun,
   ref: OperatorBackupRef,
-  leased: Pick<LeasedJob, "job" | "save">,
+  leased: Pick<LeasedJob, "job" | "lost">,
 ): Promise<Omit<CopiedBackup, "snapshot">> {
   const since = run.clock();
   for (let failedLooks = 0; ; ) {
@@ -47,7 +47,7 @@ export async function followOperatorBackup(
       throw new Error(
         `${ref.resource} still pending after ${run.pendingTimeoutMs / 1000} s: ${state.detail ?? "not started"}`,
       );
-    await leased.save(); // JobLostError once a sweeper failed it
+    if (leased.lost) throw new Error("its job was taken over by another instance");
     await sleep(run.pollMs, undefined, { signal: run.signal });
   }
   const { manifest, bytes, checksum } = await readManifest(run.storage, ref.prefix, `${ref.resource}: `);

@@ -49,16 +49,7 @@ function leasedJob() {
     backup: "b1",
     progress: { filesDone: 0, filesTotal: null, bytesDone: 0, bytesTotal: null },
   } as unknown as Job;
-  let saves = 0;
-  return {
-    leased: {
-      job,
-      save: async () => {
-        saves++;
-      },
-    },
-    saves: () => saves,
-  };
+  return { leased: { job, lost: false } };
 }
 
 describe("backups: following a KdbBackup (operator-backup.ts)", () => {
@@ -116,10 +107,9 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
       { phase: "completed" } as const,
     ];
     const { operator, calls } = scripted(states, clock);
-    const { leased, saves } = leasedJob();
+    const { leased } = leasedJob();
     const done = await followOperatorBackup(run(operator, clock), ref, leased);
     assert.equal(calls.looks, MAX_FAILED_LOOKS + 2);
-    assert.equal(saves(), MAX_FAILED_LOOKS + 1, "every look but the last renews the lease");
     assert.deepEqual(
       [done.files.length, done.sizeBytes, done.checksum],
       [1, 7 + bytes.length, createHash("sha256").update(bytes).digest("hex")],
@@ -158,17 +148,28 @@ describe("backups: following a KdbBackup (operator-backup.ts)", () => {
     );
   });
 
-  it("stops at once, unfailed, when its instance stops (signal)", async () => {
+  it("stops at once, unfailed, when its instance stops (signal), and when its job was taken over", async () => {
     const clock = { now: 0 };
     const stopping = new AbortController();
     const { operator, calls } = scripted([{ phase: "running" }], clock);
-    const { leased } = leasedJob();
-    leased.save = async () => {
+    const state = operator.state.bind(operator);
+    operator.state = async (r) => {
+      const out = await state(r);
       if (calls.looks === 3) stopping.abort();
+      return out;
     };
-    await assert.rejects(followOperatorBackup(run(operator, clock, stopping.signal), ref, leased), {
-      name: "AbortError",
-    });
+    await assert.rejects(
+      followOperatorBackup(run(operator, clock, stopping.signal), ref, leasedJob().leased),
+      {
+        name: "AbortError",
+      },
+    );
     assert.equal(calls.looks, 3);
+    const { leased } = leasedJob();
+    leased.lost = true;
+    await assert.rejects(
+      followOperatorBackup(run(operator, clock), ref, leased),
+      /taken over by another instance/,
+    );
   });
 });
