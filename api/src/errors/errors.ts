@@ -44,10 +44,26 @@ export class MethodNotAllowedError extends AppError {
   }
 }
 
+const BEARER_CHALLENGE = 'Bearer realm="guru-api"';
+const BASIC_CHALLENGE = 'Basic realm="guru-api"';
+
 export class UnauthorizedError extends AppError {
-  constructor(code: CodeWithStatus<401>, detail: string) {
-    super(code, detail, { headers: { "WWW-Authenticate": 'Bearer realm="guru-api"' } });
+  constructor(code: CodeWithStatus<401>, detail: string, challenges = [BEARER_CHALLENGE]) {
+    super(code, detail, { headers: { "WWW-Authenticate": challenges.join(", ") } });
   }
+}
+
+/**
+ * The same refusal, offering Basic besides Bearer: agents that send their user and password only
+ * when challenged for them (collectd's libcurl) then send them. Only on the routes InfluxDB
+ * agents call: a browser would answer a Basic challenge on the console's calls with a prompt.
+ */
+export function offeringBasic(err: unknown): unknown {
+  if (!(err instanceof UnauthorizedError)) return err;
+  return new UnauthorizedError(err.code as CodeWithStatus<401>, err.message, [
+    BEARER_CHALLENGE,
+    BASIC_CHALLENGE,
+  ]);
 }
 
 export class ForbiddenError extends AppError {

@@ -7,7 +7,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import { z } from "zod";
 import type { Principal } from "../auth/scopes.js";
-import { BadRequestError, MethodNotAllowedError, ValidationError } from "../errors/errors.js";
+import { BadRequestError, MethodNotAllowedError, offeringBasic, ValidationError } from "../errors/errors.js";
 import { contextOf } from "./context.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -77,6 +77,8 @@ export interface RouteSpec<
   tag: string;
   /** default true: a token is required */
   auth?: boolean;
+  /** a 401 offers Basic too (see offeringBasic): the routes InfluxDB agents call */
+  basicChallenge?: boolean;
   params?: P;
   query?: Q;
   headers?: H;
@@ -181,7 +183,9 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], options
     });
     if (spec.auth !== false) {
       handlers.push(async (req, res, next: NextFunction) => {
-        const principal = await options.authenticate(req);
+        const principal = await options.authenticate(req).catch((err: unknown) => {
+          throw spec.basicChallenge ? offeringBasic(err) : err;
+        });
         contextOf(req).principal = principal;
         await options.rateLimit(res, principal);
         next();

@@ -90,6 +90,7 @@ export function influxqlRoutes(services: Services): AnyRoute[] {
     route({
       method: "get",
       path: "/query",
+      basicChallenge: true,
       operationId: "influxQuery",
       summary: "InfluxDB 1.x query API: InfluxQL SELECT and SHOW statements (db:<name>:read)",
       description:
@@ -102,6 +103,7 @@ export function influxqlRoutes(services: Services): AnyRoute[] {
     route({
       method: "post",
       path: "/query",
+      basicChallenge: true,
       operationId: "influxQueryPost",
       summary: "InfluxDB 1.x query API by POST: parameters in the URL or a form body (db:<name>:read)",
       tag: TAG,

@@ -116,6 +116,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
     route({
       method: "post",
       path: "/v1/databases/:db/collectd",
+      basicChallenge: true,
       operationId: "writeCollectd",
       summary: "Write collectd's value lists, as its write_http plugin sends them (db:<name>:write)",
       description:
@@ -134,6 +135,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
     route({
       method: "post",
       path: "/api/v2/write",
+      basicChallenge: true,
       operationId: "writeInfluxV2",
       summary: "InfluxDB 2.x write API: bucket is the database (Authorization: Token …)",
       tag: TAG,
@@ -145,6 +147,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
     route({
       method: "post",
       path: "/write",
+      basicChallenge: true,
       operationId: "writeInfluxV1",
       summary: "InfluxDB 1.x write API: db is the database (Authorization: Token …)",
       tag: TAG,

@@ -70,6 +70,39 @@ describe("collectd's write_http plugin into guru-api", function () {
   const post = (body: string, contentType = "application/json") =>
     sendText(d.api, "/v1/databases/metrics/collectd", body, { token: d.token, contentType });
 
+  /** A collectd configuration posting JSON to guru-api with `auth`, sending what `plugins` read. */
+  const collectdConfig = async (hostname: string, auth: string, plugins: string[]) => {
+    const config = join(dir, `collectd-${hostname}.conf`);
+    await writeFile(
+      config,
+      `Interval 1
+Hostname "${hostname}"
+FQDNLookup false
+BaseDir "${dir}"
+PIDFile "${dir}/collectd-${hostname}.pid"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File stdout
+</Plugin>
+${plugins.join("\n")}
+<LoadPlugin write_http>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_http>
+  <Node "guru">
+    URL "${base}/v1/databases/metrics/collectd"
+    Format "JSON"
+    ${auth}
+    StoreRates false
+  </Node>
+</Plugin>
+`,
+    );
+    return config;
+  };
+
   before(async () => {
     d = await startDataApi("collectd");
     server = createServer(d.api.runtime.app);
@@ -89,39 +122,14 @@ describe("collectd's write_http plugin into guru-api", function () {
     // once, then sleep: collectd reruns a program that exits, and would send the values again
     await writeFile(script, `#!/bin/sh\n${PUTVALS.map((p) => `echo '${p}'`).join("\n")}\nexec sleep 600\n`);
     await chmod(script, 0o755);
-    const config = join(dir, "collectd.conf");
     const user = process.getuid?.() === 0 ? "nobody" : userInfo().username; // exec refuses root
-    await writeFile(
-      config,
-      `Interval 1
-Hostname "testhost"
-FQDNLookup false
-BaseDir "${dir}"
-PIDFile "${dir}/collectd.pid"
-TypesDB "/usr/share/collectd/types.db"
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File stdout
-</Plugin>
-LoadPlugin load
-LoadPlugin exec
-<Plugin exec>
-  Exec "${user}" "${script}"
-</Plugin>
-<LoadPlugin write_http>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin write_http>
-  <Node "guru">
-    URL "${base}/v1/databases/metrics/collectd"
-    Format "JSON"
-    Header "Authorization: Token ${d.token}"
-    StoreRates false
-  </Node>
-</Plugin>
-`,
-    );
+    const config = await collectdConfig("testhost", `Header "Authorization: Token ${d.token}"`, [
+      "LoadPlugin load",
+      "LoadPlugin exec",
+      "<Plugin exec>",
+      `  Exec "${user}" "${script}"`,
+      "</Plugin>",
+    ]);
     const collectd = startCollectd(config);
     try {
       const expected: Record<string, [string, string][]> = {
@@ -181,6 +189,37 @@ LoadPlugin exec
     } finally {
       await collectd.stop();
     }
+  });
+
+  it("takes collectd's User and Password (the token): its 401 offers Basic, which collectd answers", async () => {
+    const config = await collectdConfig("basichost", `User "collectd"\n    Password "${d.token}"`, [
+      "LoadPlugin load",
+    ]);
+    const collectd = startCollectd(config);
+    try {
+      const text = await eventually("basichost's load", 30_000, async () => {
+        const t = await influxql(`SELECT "shortterm" FROM "load" WHERE "host" = 'basichost'`);
+        return t.includes('"values"') ? t : undefined;
+      });
+      assert.match(text, /"columns":\["time","shortterm"\]/);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\ncollectd's log:\n${collectd.log()}`);
+    } finally {
+      await collectd.stop();
+    }
+  });
+
+  it("challenges for Basic only on the routes InfluxDB agents call", async () => {
+    const challenge = async (path: string, method = "POST") =>
+      (await fetch(`${base}${path}`, { method })).headers.get("www-authenticate");
+    const both = 'Bearer realm="guru-api", Basic realm="guru-api"';
+    assert.equal(await challenge("/v1/databases/metrics/collectd"), both);
+    assert.equal(await challenge("/write?db=metrics"), both);
+    assert.equal(await challenge("/api/v2/write?bucket=metrics"), both);
+    assert.equal(await challenge("/query?q=SHOW%20DATABASES", "GET"), both);
+    // the console's calls: a Basic challenge would make the browser prompt
+    assert.equal(await challenge("/v1/databases", "GET"), 'Bearer realm="guru-api"');
+    assert.equal(await challenge("/v1/databases/metrics/write"), 'Bearer realm="guru-api"');
   });
 
   it("refuses value lists that do not fit, by position, and writes the others", async () => {
