@@ -16,7 +16,7 @@ import type { DatabaseRecord } from "../databases/databases-store.js";
 import { AppError } from "../errors/app-error.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
-import type { Job } from "../jobs/jobs-schemas.js";
+import { type Job, runningJob } from "../jobs/jobs-schemas.js";
 import type { StoredJob } from "../jobs/jobs-store.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { decodeCursor, encodeCursor, type Page } from "../paging/cursors.js";
@@ -142,23 +142,17 @@ export class BackupsService {
     };
     if (this.#o.operator !== undefined) backup.operator = this.#o.operator.backups.where(db, backup.id);
     await this.#o.store.create(backup);
-    const job: Job = {
-      id: backup.jobId,
-      kind: "backup",
-      database: db.name,
-      series: "",
-      backup: backup.id,
-      progress: { filesDone: 0, filesTotal: null, bytesDone: 0, bytesTotal: null },
-      status: "running",
-      rowsRead: 0,
-      rowsWritten: 0,
-      rowsRejected: 0,
-      rejections: [],
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    };
+    const job = runningJob(
+      {
+        id: backup.jobId,
+        kind: "backup",
+        database: db.name,
+        series: "",
+        backup: backup.id,
+        progress: { filesDone: 0, filesTotal: null, bytesDone: 0, bytesTotal: null },
+      },
+      now,
+    );
     const leased = await LeasedJob.start(this.#o.leases, db.accountId, job);
     const run =
       backup.operator === undefined

@@ -12,7 +12,7 @@ import type { Principal } from "../auth/scopes.js";
 import type { DatabaseRestore } from "../databases/databases-store.js";
 import { NotFoundError, UnprocessableError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
-import type { Job } from "../jobs/jobs-schemas.js";
+import { type Job, runningJob } from "../jobs/jobs-schemas.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { ProvisionFailure, type ProvisionTarget } from "../provisioning/provisioner.js";
 import type { Column } from "../series/series-schemas.js";
@@ -137,28 +137,22 @@ export class RestoreService {
   /** The restore job of `db`, running, nothing done yet. */
   #job(db: ProvisionTarget, backup: BackupRecord): Job {
     const now = new Date(this.#o.leases.clock()).toISOString();
-    return {
-      id: (db.restore as DatabaseRestore).jobId,
-      kind: "restore",
-      database: db.name,
-      series: "",
-      backup: backup.id,
-      progress: {
-        filesDone: 0,
-        filesTotal: backup.files.length,
-        bytesDone: 0,
-        bytesTotal: backup.files.reduce((sum, f) => sum + f.bytes, 0),
+    return runningJob(
+      {
+        id: (db.restore as DatabaseRestore).jobId,
+        kind: "restore",
+        database: db.name,
+        series: "",
+        backup: backup.id,
+        progress: {
+          filesDone: 0,
+          filesTotal: backup.files.length,
+          bytesDone: 0,
+          bytesTotal: backup.files.reduce((sum, f) => sum + f.bytes, 0),
+        },
       },
-      status: "running",
-      rowsRead: 0,
-      rowsWritten: 0,
-      rowsRejected: 0,
-      rejections: [],
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    };
+      now,
+    );
   }
 
   /** The catalog's series of the new database: those of the backup (already there after a retry). */

@@ -10,7 +10,7 @@ import type { Principal } from "../auth/scopes.js";
 import { AppError } from "../errors/app-error.js";
 import { BadRequestError } from "../errors/errors.js";
 import { randomId } from "../ids.js";
-import type { Job } from "../jobs/jobs-schemas.js";
+import { type Job, runningJob } from "../jobs/jobs-schemas.js";
 import { type JobLeaseOptions, LeasedJob } from "../jobs/leased-job.js";
 import { SeriesColumns } from "../points/column-builders.js";
 import { MAX_REPORTED, push } from "../points/line-protocol-batch.js";
@@ -80,21 +80,7 @@ export class ImportsService {
     if (header.done) throw malformed("the upload is empty: a header line naming the columns comes first");
     const indexes = headerIndexes(header.value, new SeriesColumns(target.series.columns, 1));
     const now = new Date().toISOString();
-    const job: Job = {
-      id: randomId(16),
-      kind: "csv-import",
-      database,
-      series,
-      status: "running",
-      rowsRead: 0,
-      rowsWritten: 0,
-      rowsRejected: 0,
-      rejections: [],
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    };
+    const job = runningJob({ id: randomId(16), kind: "csv-import", database, series }, now);
     const leased = await LeasedJob.start(this.#o.leases, principal.accountId, job);
     return { job, run: () => this.#run(leased, target, records, indexes, precision) };
   }

@@ -41,3 +41,22 @@ export const jobSchema = named(
 
 export type Job = z.infer<typeof jobSchema>;
 export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+/** A job just started: running, nothing done yet. */
+export function runningJob(
+  start: Pick<Job, "id" | "kind" | "database" | "series" | "backup" | "progress">,
+  now: string,
+): Job {
+  return {
+    ...start,
+    status: "running",
+    rowsRead: 0,
+    rowsWritten: 0,
+    rowsRejected: 0,
+    rejections: [],
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  };
+}
