@@ -10,7 +10,7 @@ import { pino } from "pino";
 import { BackupsStore } from "../../../api/src/backups/backups-store.js";
 import { CatalogTable } from "../../../api/src/catalog/table.js";
 import { ensureTable } from "../../../api/src/catalog/table-schema.js";
-import type { Job } from "../../../api/src/jobs/jobs-schemas.js";
+import { type Job, runningJob } from "../../../api/src/jobs/jobs-schemas.js";
 import { JobLostError, JobsStore } from "../../../api/src/jobs/jobs-store.js";
 import { JobsSweeper } from "../../../api/src/jobs/jobs-sweeper.js";
 import { LeasedJob } from "../../../api/src/jobs/leased-job.js";
@@ -21,21 +21,9 @@ const LEASE_MS = 30_000;
 const logger = pino({ level: "silent" });
 
 function job(id: string, kind: Job["kind"], extra: Partial<Job> = {}): Job {
-  const at = new Date(0).toISOString();
   return {
-    id,
-    kind,
-    database: "metrics",
-    series: "",
-    status: "running",
-    rowsRead: 0,
-    rowsWritten: 0,
-    rowsRejected: 0,
-    rejections: [],
-    error: null,
-    createdAt: new Date().toISOString(),
-    updatedAt: at,
-    finishedAt: null,
+    ...runningJob({ id, kind, database: "metrics", series: "" }, new Date().toISOString()),
+    updatedAt: new Date(0).toISOString(),
     ...extra,
   };
 }
