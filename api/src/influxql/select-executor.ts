@@ -18,7 +18,7 @@ import type { Column } from "../series/series-schemas.js";
 import type { SelectStatement } from "./ast.js";
 import { type EngineValue, type InfluxReader, rowsOf, tableColumns } from "./engine-reader.js";
 import type { InfluxSeries, InfluxValue } from "./influx-json.js";
-import { planSelect, SELECTORS, type SelectItem, uniqueNames } from "./select-plan.js";
+import { AGGREGATES, planSelect, SELECTORS, type SelectItem, uniqueNames } from "./select-plan.js";
 import { byText, StatementError } from "./statement-error.js";
 import { formatTime } from "./time-literals.js";
 import { type Condition, type Translated, translateWhere } from "./where-clause.js";
@@ -26,17 +26,6 @@ import { type Condition, type Translated, translateWhere } from "./where-clause.
 /** 2000-01-01T00:00:00Z, where the engine's buckets are aligned, in ns since 1970 */
 const ENGINE_ALIGNMENT = 946_684_800_000_000_000n;
 const NUMERIC = new Set(["float", "real", "long", "int", "timespan", "boolean"]);
-const ENGINE_FN: Record<string, string> = {
-  mean: "avg",
-  median: "median",
-  count: "count",
-  sum: "sum",
-  min: "min",
-  max: "max",
-  first: "first",
-  last: "last",
-  stddev: "stddev",
-};
 
 export interface SelectContext {
   reader: InfluxReader;
@@ -285,7 +274,7 @@ async function aggregateField(
 ): Promise<void> {
   const by = a.groupTags.filter((g) => a.byName.get(g)?.tag === true);
   const agg = [
-    ...mine.map(({ fn, i }) => `influxql_${i}=${ENGINE_FN[fn]}(${field})`),
+    ...mine.map(({ fn, i }) => `influxql_${i}=${AGGREGATES[fn]}(${field})`),
     `influxql_n=count(${field})`,
   ];
   await perWindow({ a, field, mine }, by, agg, aggregated);

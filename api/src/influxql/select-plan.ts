@@ -6,9 +6,9 @@
 import type { Field, SelectStatement } from "./ast.js";
 import { StatementError } from "./statement-error.js";
 
-/** InfluxQL aggregate → the guru q API's function name in query options (queries/query-options.ts) */
-export const AGGREGATES: Record<string, string> = {
-  mean: "mean",
+/** InfluxQL aggregate → the aggregate function of our query options (queries/query-schemas.ts) */
+export const AGGREGATES: Readonly<Record<string, string>> = {
+  mean: "avg",
   median: "median",
   count: "count",
   sum: "sum",
