@@ -1,51 +1,32 @@
 /**
- * Builds the adapters the config asks for (local or cloud), the services and the app, and runs
- * the background parts (reconciler, event consumer); `listen` opens the API and metrics ports.
- * main.ts runs it as a process; tests call `createRuntime` with overrides.
+ * `createRuntime` is guru-api's start as a list of steps: the adapters the config asks for
+ * (adapters.ts, local or cloud), the services and their background parts (reconciler, event
+ * consumer, sweeper, scheduler), the health checks and the app; `listenRuntime` opens the API
+ * and metrics ports. main.ts runs it as a process; tests call `createRuntime` with overrides.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Express } from "express";
 import type { Logger } from "pino";
+import {
+  type AdapterOptions,
+  type AwsCredentialIdentity,
+  type OpenAdapters,
+  openAdapters,
+} from "./adapters.js";
 import { type AppDeps, buildApp } from "./app.js";
-import type { BackupStorage } from "./backups/backup-storage.js";
-import type { RestoreService } from "./backups/restore-service.js";
-import { type Cache, noCache } from "./cache/cache.js";
-import { MemoryCache } from "./cache/memory-cache.js";
-import { createRedisClient, RedisCache } from "./cache/redis-cache.js";
+import type { Cache } from "./cache/cache.js";
 import { keys } from "./catalog/keys.js";
-import { CatalogTable } from "./catalog/table.js";
-import { ensureTable } from "./catalog/table-schema.js";
+import type { CatalogTable } from "./catalog/table.js";
 import { composeServices, type Services } from "./compose.js";
-import { type ApiConfig, ConfigError } from "./config.js";
-import { DatabaseConnections } from "./data/connections.js";
-import { ChangeFeed } from "./events/change-feed.js";
-import type { EventConsumer, EventPublisher } from "./events/events.js";
-import { MemoryEventBus } from "./events/memory-bus.js";
-import { SnsPublisher } from "./events/sns-publisher.js";
-import { SqsConsumer } from "./events/sqs-consumer.js";
+import type { ApiConfig } from "./config.js";
+import type { ChangeFeed } from "./events/change-feed.js";
 import { answerClientErrors } from "./http/client-errors.js";
 import type { HealthCheck } from "./http/health.js";
 import type { AnyRoute } from "./http/route.js";
 import { createLogger } from "./logger.js";
 import { type ApiMetrics, createMetrics } from "./metrics.js";
-import { ParsePool } from "./points/parse-pool.js";
 import type { Provisioner } from "./provisioning/provisioner.js";
-import { MemoryRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
-import { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
-
-/** Static AWS credentials (the SDK's AwsCredentialIdentity). */
-export interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-/** Local stand-ins accept any credentials; the SDK must not go looking for real ones. */
-const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: "local", secretAccessKey: "local" };
 
 export interface RuntimeOverrides {
   logger?: Logger;
@@ -75,253 +56,118 @@ export interface ApiRuntime {
   close(): Promise<void>;
 }
 
-/**
- * Loads a part only local mode uses (dynalite, guru-engine and DuckDB). The API image carries none
- * of them (images/api.Dockerfile), so there their absence is a configuration error, not a crash.
- */
-async function localPart<T>(load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
-    throw new ConfigError(
-      `local mode needs dynalite and guru-engine, which this installation lacks (${(err as Error).message.split("\n")[0]}): run it from the repository (make run), or set GURU_API_MODE=cloud`,
-    );
-  }
-}
-
-/** What the provisioner calls of the restore service, made after it. */
-type Restorer = Pick<RestoreService, "materialize" | "bootstrapped">;
-
-/** Each provisioner is loaded only in its mode: the cloud API has no use for the engine's code. */
-async function createProvisioner(
-  config: ApiConfig,
-  logger: Logger,
-  restorer: Restorer,
-): Promise<Provisioner> {
-  if (config.provisioner.kind === "local") {
-    const { LocalProvisioner } = await localPart(() => import("./provisioning/local-provisioner.js"));
-    return new LocalProvisioner({
-      dataDir: config.dataDir,
-      launch: config.provisioner.localEngine,
-      logger,
-      restore: (db, segments) => restorer.materialize(db, segments),
-    });
-  }
-  const { KubernetesProvisioner } = await import("./provisioning/kubernetes-provisioner.js");
-  return KubernetesProvisioner.fromConfig(
-    config,
-    logger.child({ component: "kubernetes-provisioner" }),
-    (db) => restorer.bootstrapped(db),
-  );
-}
-
 export async function createRuntime(
   config: ApiConfig,
   overrides: RuntimeOverrides = {},
 ): Promise<ApiRuntime> {
+  const closers = closeInReverse();
   const logger = overrides.logger ?? createLogger(config);
   const metrics = overrides.metrics ?? createMetrics();
-  const cleanup: (() => Promise<void>)[] = [];
-  const local = config.mode === "local";
+  const { awsCredentials, provisioner } = overrides;
+  const parts = { config, logger, metrics, awsCredentials, provisioner, onClose: closers.add };
   try {
-    // ---- catalog ----
-    let endpoint = config.catalog.endpoint;
-    if (config.catalog.kind === "dynalite" && endpoint === undefined) {
-      const { startLocalDynalite } = await localPart(() => import("./catalog/local-dynalite.js"));
-      const dynalite = await startLocalDynalite(join(config.dataDir, "catalog"));
-      cleanup.push(() => dynalite.close());
-      endpoint = dynalite.endpoint;
-    }
-    const credentials =
-      overrides.awsCredentials ?? (config.catalog.kind === "dynalite" ? LOCAL_CREDENTIALS : undefined);
-    const dynamo = new DynamoDBClient({ region: config.aws.region, endpoint, credentials, maxAttempts: 3 });
-    cleanup.push(async () => dynamo.destroy());
-    if (config.catalog.createTable) await ensureTable(dynamo, config.catalog.table);
-    const table = new CatalogTable(dynamo, config.catalog.table, metrics);
-
-    // ---- cache and rate limiter ----
-    let cache: Cache;
-    if (config.cache.kind === "redis")
-      cache = new RedisCache({
-        url: config.cache.redisUrl!,
-        guardMs: config.cache.guardMs,
-        commandTimeoutMs: config.cache.redisTimeoutMs,
-        metrics,
-        logger,
-      });
-    else if (config.cache.kind === "memory") cache = new MemoryCache({ guardMs: config.cache.guardMs });
-    else cache = noCache;
-    cleanup.push(() => cache.close());
-    let rateLimiter: RateLimiter | undefined;
-    if (config.rateLimit.kind === "redis") {
-      const redis = createRedisClient(config.cache.redisUrl!, config.cache.redisTimeoutMs);
-      redis.on("error", () => {}); // the cache reports Redis outages; the limiter fails open
-      rateLimiter = new RedisRateLimiter(redis, config.rateLimit, () =>
-        metrics.cacheErrors.inc({ operation: "rate_limit" }),
-      );
-    } else if (config.rateLimit.kind === "memory") rateLimiter = new MemoryRateLimiter(config.rateLimit);
-    if (rateLimiter !== undefined) cleanup.push(() => rateLimiter!.close());
-
-    // ---- events ----
-    let publisher: EventPublisher;
-    let consumer: EventConsumer;
-    if (config.events.kind === "sns") {
-      const aws = { region: config.aws.region, credentials: overrides.awsCredentials };
-      publisher = new SnsPublisher(
-        new SNSClient({ ...aws, endpoint: config.events.snsEndpoint }),
-        config.events.topicArn!,
-      );
-      consumer = new SqsConsumer({
-        client: new SQSClient({ ...aws, endpoint: config.events.sqsEndpoint }),
-        queueUrl: config.events.queueUrl!,
-        waitSeconds: config.events.waitSeconds,
-        metrics,
-        logger: logger.child({ component: "events" }),
-      });
-    } else {
-      const bus = new MemoryEventBus();
-      publisher = bus;
-      consumer = bus;
-    }
-    cleanup.push(() => publisher.close());
-    cleanup.push(() => consumer.close());
-    const changes = new ChangeFeed({ cache, publisher, metrics, logger, source: config.instanceId });
-
-    // ---- backups ----
-    const backupStorage = await createBackupStorage(config, overrides.awsCredentials);
-
-    // ---- provisioning and data ----
-    // the restore service is made with the services, after the provisioner that calls it
-    let restores: Restorer | undefined;
-    const notYet = () => Promise.reject(new Error("restores are not wired yet"));
-    const restorer: Restorer = {
-      materialize: (db, segments) => (restores === undefined ? notYet() : restores.materialize(db, segments)),
-      bootstrapped: (db) => (restores === undefined ? notYet() : restores.bootstrapped(db)),
-    };
-    const provisioner = overrides.provisioner ?? (await createProvisioner(config, logger, restorer));
-    cleanup.push(() => provisioner.close());
-    const connections = new DatabaseConnections({
-      provisioner,
-      logger: logger.child({ component: "q" }),
-      poolSize: config.data.poolSize,
-      requestTimeoutMs: config.data.requestTimeoutMs,
-      maxWritesInFlight: config.data.maxWritesInFlight,
-      breaker: config.data.breaker,
-    });
-    cleanup.push(() => connections.close());
-    const parser = new ParsePool({ threads: config.data.parseThreads, logger });
-    cleanup.push(() => parser.close());
-
-    const services = composeServices({
-      config,
-      logger,
-      metrics,
-      table,
-      cache,
-      changes,
-      provisioner,
-      connections,
-      parser,
-      backupStorage,
-      clock: overrides.clock,
-    });
-    restores = services.restores;
-    cleanup.push(() => services.reconciler.stop());
-    cleanup.push(() => services.sweeper.stop());
-    cleanup.push(() => services.scheduler.stop());
-    // first on close: cloud backups are left to another instance, not failed
-    cleanup.push(() => services.backups.stop());
-    if (overrides.background !== false) {
-      consumer.start((event) => changes.apply(event));
-      await services.reconciler.start();
-      services.sweeper.start();
-      services.scheduler.start();
-    }
-
-    const checks: HealthCheck[] = [
-      {
-        name: "catalog",
-        critical: true,
-        check: async () => {
-          await table.get(keys.bootstrap, false);
-          return { status: "ok" };
-        },
-      },
-      { name: "cache", critical: false, check: async () => cache.health() },
-      { name: "events", critical: false, check: async () => consumer.health() },
-      { name: "provisioner", critical: false, check: async () => provisioner.health() },
-    ];
-    const app = buildApp({
-      config,
-      logger,
-      metrics,
-      services,
-      rateLimiter,
-      checks,
-      extraRoutes: overrides.extraRoutes,
-      extend: overrides.extend,
-    });
-    logger.info(
-      {
-        mode: config.mode,
-        region: config.region,
-        catalog: config.catalog.kind,
-        cache: config.cache.kind,
-        events: config.events.kind,
-        provisioner: provisioner.kind,
-        local,
-      },
-      "guru-api ready",
-    );
-    let closing: Promise<void> | undefined;
-    return {
-      config,
-      logger,
-      metrics,
-      app,
-      services,
-      table,
-      cache,
-      changes,
-      provisioner,
-      checks,
-      close: () => {
-        closing ??= runAll(cleanup.reverse());
-        return closing;
-      },
-    };
+    const adapters = await openAdapters(parts);
+    const services = await startServices(parts, adapters, overrides);
+    const checks = healthChecks(adapters);
+    const { extraRoutes, extend } = overrides;
+    const { rateLimiter, table, cache, changes } = adapters;
+    const app = buildApp({ config, logger, metrics, services, rateLimiter, checks, extraRoutes, extend });
+    logReady(parts, adapters.provisioner);
+    const runtime = { config, logger, metrics, app, services, table, cache, changes, checks };
+    return { ...runtime, provisioner: adapters.provisioner, close: closers.close };
   } catch (err) {
-    await runAll(cleanup.reverse());
+    await closers.close();
     throw err;
   }
 }
 
-/** The backup storage the config names; S3 is loaded only when used. */
-async function createBackupStorage(
-  config: ApiConfig,
-  credentials: AwsCredentialIdentity | undefined,
-): Promise<BackupStorage | undefined> {
-  const b = config.backups;
-  if (b.storage === "local") {
-    const { LocalBackupStorage } = await import("./backups/local-backup-storage.js");
-    return new LocalBackupStorage(b.dir);
-  }
-  if (b.bucket === undefined) return undefined;
-  const { S3BackupStorage, s3Client } = await import("./backups/s3-backup-storage.js");
-  return new S3BackupStorage({
-    client: s3Client(config.aws.region, b.s3Endpoint, credentials),
-    bucket: b.bucket,
-    prefix: b.prefix,
-    sse: b.sse,
-    kmsKeyId: b.kmsKeyId,
-    partBytes: b.partBytes,
+/**
+ * The services on the adapters, closed before them; their background parts (reconciler, event
+ * consumer, sweeper, scheduler) run unless the caller says not (the admin CLI).
+ */
+async function startServices(
+  parts: AdapterOptions,
+  adapters: OpenAdapters,
+  overrides: RuntimeOverrides,
+): Promise<Services> {
+  const { config, logger, metrics, onClose } = parts;
+  const { table, cache, changes, provisioner, connections, parser, backupStorage } = adapters;
+  const { clock } = overrides;
+  const services = composeServices({
+    config,
+    logger,
+    metrics,
+    table,
+    cache,
+    changes,
+    provisioner,
+    connections,
+    parser,
+    backupStorage,
+    clock,
   });
+  adapters.wireRestores(services.restores);
+  onClose(() => services.reconciler.stop());
+  onClose(() => services.sweeper.stop());
+  onClose(() => services.scheduler.stop());
+  // first on close: cloud backups are left to another instance, not failed
+  onClose(() => services.backups.stop());
+  if (overrides.background === false) return services;
+  adapters.consumer.start((event) => adapters.changes.apply(event));
+  await services.reconciler.start();
+  services.sweeper.start();
+  services.scheduler.start();
+  return services;
 }
 
-async function runAll(steps: (() => Promise<void>)[]): Promise<void> {
-  for (const step of steps) await step().catch(() => undefined);
+/** Only the catalog decides readiness (critical); the others are reported. */
+function healthChecks({ table, cache, consumer, provisioner }: OpenAdapters): HealthCheck[] {
+  return [
+    {
+      name: "catalog",
+      critical: true,
+      check: async () => {
+        await table.get(keys.bootstrap, false);
+        return { status: "ok" };
+      },
+    },
+    { name: "cache", critical: false, check: async () => cache.health() },
+    { name: "events", critical: false, check: async () => consumer.health() },
+    { name: "provisioner", critical: false, check: async () => provisioner.health() },
+  ];
+}
+
+function logReady({ config, logger }: AdapterOptions, provisioner: Provisioner): void {
+  logger.info(
+    {
+      mode: config.mode,
+      region: config.region,
+      catalog: config.catalog.kind,
+      cache: config.cache.kind,
+      events: config.events.kind,
+      provisioner: provisioner.kind,
+      local: config.mode === "local",
+    },
+    "guru-api ready",
+  );
+}
+
+/** Closes what was opened, last first, once; a close that fails does not keep the others open. */
+function closeInReverse() {
+  const steps: (() => Promise<void>)[] = [];
+  let closing: Promise<void> | undefined;
+  const runAll = async () => {
+    for (const step of steps.reverse()) await step().catch(() => undefined);
+  };
+  return {
+    add: (step: () => Promise<void>) => {
+      steps.push(step);
+    },
+    close: () => {
+      closing ??= runAll();
+      return closing;
+    },
+  };
 }
 
 export interface Listening {

@@ -13,7 +13,7 @@ import {
   ownWrite,
   statusWritten,
 } from "../../../operator/src/kube/api-error.js";
-import { specOrLifecycleChanged } from "../../../operator/src/operator.js";
+import { specOrLifecycleChanged } from "../../../operator/src/watches.js";
 import { database } from "./fixtures.js";
 import { ManualClock, settle } from "./manual-clock.js";
 
