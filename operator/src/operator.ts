@@ -39,7 +39,10 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** serve /healthz, /readyz and /metrics (default true) */
   httpServer?: boolean;
-  /** when scheduled backups are due, and their queue's timers (default the real clock; tests move one) */
+  /**
+   * when scheduled backups are due, their queue's timers, and leader election's tries and Lease
+   * expiry (default the real clock; tests move one)
+   */
   clock?: Clock;
   /** called when leadership is lost after it was held (main exits the process) */
   onLostLeadership?(): void;
@@ -185,6 +188,7 @@ function campaign(
     renewDeadlineMs: config.renewDeadlineSeconds * 1000,
     retryPeriodMs: config.retryPeriodSeconds * 1000,
     log,
+    clock: ctx.clock,
     onStartedLeading: startLeading,
     onStoppedLeading: () => {
       // no waiting for reconciles in flight: one may hang on an API server that does not

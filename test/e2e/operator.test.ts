@@ -8,7 +8,6 @@
  */
 import { strict as assert } from "node:assert";
 import { get as httpGet } from "node:http";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   AppsV1Api,
   CoordinationV1Api,
@@ -35,6 +34,7 @@ import {
 import { operatorConfig, startOperator } from "../../operator/src/index.js";
 import { NODE_LABELS, rawRequest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
+import { ManualClock } from "../unit/operator/manual-clock.js";
 import { refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -428,13 +428,24 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
         .makeApiClient(CoordinationV1Api)
         .readNamespacedLease({ name: "guru-operator", namespace: ns.name });
       assert.equal(lease.spec?.holderIdentity, "e2e-operator-1");
-      const raw = await rawRequest<{ spec: { renewTime: string } }>(
-        ns.cluster.kubeConfig,
-        "GET",
-        `/apis/coordination.k8s.io/v1/namespaces/${ns.name}/leases/guru-operator`,
+      const renewTime = async () => {
+        const raw = await rawRequest<{ spec: { renewTime: string } }>(
+          ns.cluster.kubeConfig,
+          "GET",
+          `/apis/coordination.k8s.io/v1/namespaces/${ns.name}/leases/guru-operator`,
+        );
+        assert.match(raw.spec.renewTime, /\.\d{6}Z$/);
+        return Date.parse(raw.spec.renewTime);
+      };
+      // A second replica stays on standby while the first renews. Its clock stands past the
+      // expiry of the Lease as first read, so only a renewal since keeps it from taking over.
+      const firstRead = await renewTime();
+      await eventually(
+        "the leader renewing",
+        10_000,
+        async () => (await renewTime()) > firstRead + 500 || undefined,
       );
-      assert.match(raw.spec.renewTime, /\.\d{6}Z$/);
-      // a second replica stays on standby while the first renews
+      const clock = new ManualClock(firstRead + settings.leaseDurationSeconds * 1000 + 500);
       const token = await ns.cluster.serviceAccountToken(ns.name, "guru-operator");
       const standby = await startOperator({
         config: operatorConfig({
@@ -446,9 +457,17 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
         kubeConfig: ns.cluster.kubeConfigForToken(token),
         log,
         httpServer: false,
+        clock,
       });
       try {
-        await sleep(3000);
+        await clock.advance(0); // its first try
+        const retryMs = settings.retryPeriodSeconds * 1000;
+        // a try ends by arming the next one, a retry period on
+        await eventually(
+          "the standby's try answered",
+          10_000,
+          async () => clock.pendingDelays().join() === String(retryMs) || undefined,
+        );
         assert.equal(standby.isLeader(), false);
         assert.equal(suite.operator?.isLeader(), true);
       } finally {
