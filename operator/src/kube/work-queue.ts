@@ -124,6 +124,12 @@ export class WorkQueue {
     return this.#failures.get(key) ?? 0;
   }
 
+  /** ms until a key's scheduled look, if it has one (tests). */
+  scheduledIn(key: string): number | undefined {
+    const timer = this.#timers.get(key);
+    return timer === undefined ? undefined : timer.at - this.#clock.now();
+  }
+
   /** Stops taking keys, drops scheduled ones, and waits for the runs in flight. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;

@@ -128,11 +128,14 @@ describe("operator machinery", () => {
         { onDone: (_key, outcome) => outcomes.push(outcome) },
       );
       queue.start();
+      assert.equal(queue.scheduledIn("ns/a"), undefined);
       queue.add("ns/a");
       await clock.advance(49);
       assert.equal(calls, 1);
+      assert.equal(queue.scheduledIn("ns/a"), 1);
       await clock.advance(1);
       assert.equal(calls, 2);
+      assert.equal(queue.scheduledIn("ns/a"), undefined);
       assert.deepEqual(outcomes, ["requeue", "success"]);
     });
 
