@@ -164,23 +164,38 @@ function campaign(
   startWorking: () => void,
   onLostLeadership: (() => void) | undefined,
 ): Leadership {
-  const { config, metrics, log } = ctx;
   let leading = false;
   const startLeading = () => {
     leading = true;
-    metrics.leader.set(1);
+    ctx.metrics.leader.set(1);
     startWorking();
   };
   const stopLeading = async () => {
     leading = false;
-    metrics.leader.set(0);
+    ctx.metrics.leader.set(0);
     await queues.stop();
   };
-  if (!config.leaderElection) {
+  if (!ctx.config.leaderElection) {
     startLeading();
     return { leading: () => leading, stop: stopLeading };
   }
-  const elector = new LeaderElector(ctx.kube.coordination, {
+  const elector = leaseElector(ctx, startLeading, () => {
+    // no waiting for reconciles in flight: one may hang on an API server that does not
+    // answer, and another replica may lead already (main exits, which ends them)
+    void stopLeading();
+    onLostLeadership?.();
+  });
+  elector.start();
+  const stop = async () => {
+    await elector.stop();
+    await stopLeading();
+  };
+  return { leading: () => leading, stop };
+}
+
+function leaseElector(ctx: OperatorContext, onStartedLeading: () => void, onStoppedLeading: () => void) {
+  const { config, log, clock } = ctx;
+  return new LeaderElector(ctx.kube.coordination, {
     namespace: config.namespace,
     name: config.leaseName,
     identity: config.identity,
@@ -188,23 +203,10 @@ function campaign(
     renewDeadlineMs: config.renewDeadlineSeconds * 1000,
     retryPeriodMs: config.retryPeriodSeconds * 1000,
     log,
-    clock: ctx.clock,
-    onStartedLeading: startLeading,
-    onStoppedLeading: () => {
-      // no waiting for reconciles in flight: one may hang on an API server that does not
-      // answer, and another replica may lead already (main exits, which ends them)
-      void stopLeading();
-      onLostLeadership?.();
-    },
+    clock,
+    onStartedLeading,
+    onStoppedLeading,
   });
-  elector.start();
-  return {
-    leading: () => leading,
-    stop: async () => {
-      await elector.stop();
-      await stopLeading();
-    },
-  };
 }
 
 function serveHealth(ctx: OperatorContext, ready: () => boolean): Promise<Server> {
