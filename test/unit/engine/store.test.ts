@@ -118,10 +118,9 @@ describe("engine: storage", function () {
       ["j"],
       { maxRows: 1, signal: slow.signal },
     );
+    // mid-run: left alone, this scan would outlast the test's timeout by minutes
     setTimeout(() => slow.abort(), 100);
-    const began = Date.now();
     await assert.rejects(reading, (err: unknown) => err instanceof QFail && err.word === "stop");
-    assert.ok(Date.now() - began < 5000);
   });
 
   it("writes and reads nanosecond timestamps at the ends of the range", async () => {
