@@ -254,7 +254,11 @@ describe("e2e: the Helm chart", function () {
         ["us-east-1a", "us-east-1b", "us-east-1c"].map((z) => `guru-time-series-guru-api-${z}`),
       );
       const values = parse(await readFile(EXAMPLE, "utf8")) as {
-        cloud: { redis: { zones: Record<string, string> }; sqs: { queueUrls: Record<string, string> } };
+        cloud: {
+          redis: { zones: Record<string, string> };
+          sqs: { queueUrls: Record<string, string> };
+          backups: { bucket: string; prefix: string };
+        };
       };
       for (const d of apis) {
         const zone = d.metadata.name.replace("guru-time-series-guru-api-", "");
@@ -264,6 +268,10 @@ describe("e2e: the Helm chart", function () {
         assert.equal(env.GURU_API_EVENTS_QUEUE_URL, values.cloud.sqs.queueUrls["us-east-1"]);
         assert.equal(env.GURU_API_MODE, "cloud");
         assert.equal(env.AWS_REGION, "us-east-1");
+        assert.equal(env.GURU_API_BACKUP_BUCKET, values.cloud.backups.bucket);
+        assert.equal(env.GURU_API_BACKUP_PREFIX, values.cloud.backups.prefix);
+        assert.equal(env.GURU_API_BACKUP_SSE, "AES256");
+        assert.equal(env.GURU_API_BACKUP_KMS_KEY_ID, undefined);
         assert.match(JSON.stringify(pod.affinity?.nodeAffinity), new RegExp(zone));
         assert.deepEqual(pod.nodeSelector, { "eks.amazonaws.com/nodegroup": "kdb-standard" });
         assert.equal(d.spec?.replicas, undefined, "the HPA owns replicas");
@@ -384,6 +392,16 @@ describe("e2e: the Helm chart", function () {
         "resources without limits",
         ["--set", "api.resources.limits=null"],
         /at '\/api\/resources': missing propert(y|ies) 'limits'/,
+      ],
+      [
+        "a backup prefix that is no folder",
+        ["--set", "cloud.backups.bucket=guru-backups,cloud.backups.prefix=prod"],
+        /at '\/cloud\/backups\/prefix'/,
+      ],
+      [
+        "a bucket name S3 refuses",
+        ["--set", "cloud.backups.bucket=Guru_Backups"],
+        /at '\/cloud\/backups\/bucket'/,
       ],
       [
         "a bad IRSA role ARN",
