@@ -17,14 +17,19 @@ export interface RestoreSource {
   image: string;
 }
 
+/** The init container's name: the status reads its exits (RestoreFailed). */
+export const RESTORE_CONTAINER = "restore";
+
 export function buildRestoreContainer({ backup, image }: RestoreSource, db: KdbDatabase): V1Container {
   const { s3 } = backup.spec;
   const { stripes } = db.spec.storage;
   const indexes = Array.from({ length: stripes }, (_, i) => i);
   return {
-    name: "restore",
+    name: RESTORE_CONTAINER,
     image,
     command: RESTORE_COMMAND,
+    // the program writes why it failed as its termination message; a crash before that leaves its log's tail
+    terminationMessagePolicy: "FallbackToLogsOnError",
     env: [
       { name: RESTORE_ENV.bucket, value: s3.bucket },
       { name: RESTORE_ENV.prefix, value: backupPrefix(backup) },

@@ -16,6 +16,7 @@ import type {
 } from "../../../crds/src/index.js";
 import { credentialsSecretName, endpoint, LABELS, names } from "../builders/names.js";
 import { formatBytes, parseQuantity } from "../builders/quantity.js";
+import { RESTORE_CONTAINER } from "../builders/restore-container.js";
 import { replicas } from "../builders/stateful-set.js";
 import { judgePod, podReady } from "./pod-serving.js";
 import { type BlockerReason, ContainerWaitingReason, DatabaseReason, type Word } from "./reasons.js";
@@ -91,7 +92,12 @@ function podProblem(pod: V1Pod | undefined): { reason: string; message: string }
       message: `pod ${pod.metadata?.name} cannot be scheduled: ${scheduled.message ?? ""}`.trim(),
     };
   }
-  for (const status of pod.status?.containerStatuses ?? []) {
+  const restore = restoreFailure(pod);
+  if (restore) return restore;
+  for (const status of [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ]) {
     const waiting = status.state?.waiting;
     if (waiting?.reason && WAITING_REASONS.has(waiting.reason)) {
       return {
@@ -101,6 +107,23 @@ function podProblem(pod: V1Pod | undefined): { reason: string; message: string }
     }
   }
   return undefined;
+}
+
+/**
+ * The restore init container exited with an error (now or before the kubelet's restart): the
+ * database cannot start until a restore succeeds; its message says why (the program writes it).
+ */
+function restoreFailure(pod: V1Pod): { reason: string; message: string } | undefined {
+  const status = pod.status?.initContainerStatuses?.find((s) => s.name === RESTORE_CONTAINER);
+  const now = status?.state?.terminated;
+  if (!status || now?.exitCode === 0) return undefined; // restored, whatever failed before
+  const exit = [now, status.lastState?.terminated].find((t) => t !== undefined && t.exitCode !== 0);
+  if (!exit) return undefined;
+  const why = exit.message?.trim() || exit.reason || "no message";
+  return {
+    reason: DatabaseReason.RestoreFailed,
+    message: `the restore into pod ${pod.metadata?.name} failed (exit ${exit.exitCode}, ${status.restartCount} restart(s)): ${why}`,
+  };
 }
 
 /** A new revision of the pod template is being rolled out (a new StatefulSet has one revision). */

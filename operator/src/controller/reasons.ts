@@ -40,7 +40,7 @@ export const DatabaseReason = {
   ...BlockerReason,
   ...ContainerWaitingReason,
   ...PodReason,
-  ...words("PodUnschedulable", "Available", "Hibernated"),
+  ...words("PodUnschedulable", "RestoreFailed", "Available", "Hibernated"),
   ...words("Creating", "WaitingForPod", "RollingUpdate", "ResizingVolumes", "Hibernating"),
   ...words("Reconciled", "Blocked", "Stalled"),
   ...words("AsExpected", "ReconcileError"),

@@ -2,7 +2,12 @@
  * The status the reconciler writes, computed from observations: conditions, reasons, phase.
  */
 import { strict as assert } from "node:assert";
-import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import type {
+  V1ContainerStatus,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StatefulSet,
+} from "@kubernetes/client-node";
 import type { KdbDatabase } from "../../../crds/src/index.js";
 import {
   computeStatus,
@@ -254,6 +259,51 @@ describe("operator status", () => {
         Paused: "False Reconciling",
       },
     });
+  });
+
+  it("reports a restore init container that exited with an error as RestoreFailed, with its message", () => {
+    const restoring = (restore: V1ContainerStatus): V1Pod => ({
+      metadata: { name: "trades-0" },
+      status: { phase: "Pending", initContainerStatuses: [restore] },
+    });
+    const base = { name: "restore", image: "x", imageID: "", ready: false };
+    const failed = { exitCode: 1, message: "no manifest at s3://b/p/: the backup is missing or incomplete" };
+    const crashLooping = restoring({
+      ...base,
+      restartCount: 3,
+      state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 40s" } },
+      lastState: { terminated: failed },
+    });
+    const status = computeStatus(
+      db(),
+      observe({ statefulSet: statefulSet({ readyReplicas: 0 }), pod: crashLooping }),
+    );
+    const degraded = status.conditions?.find((c) => c.type === "Degraded");
+    assert.equal(status.phase, "Degraded");
+    assert.equal(degraded?.reason, "RestoreFailed");
+    assert.equal(
+      degraded?.message,
+      "the restore into pod trades-0 failed (exit 1, 3 restart(s)): no manifest at s3://b/p/: the backup is missing or incomplete",
+    );
+    // restored on a later try: what failed before is history
+    const restored = restoring({
+      ...base,
+      restartCount: 3,
+      state: { terminated: { exitCode: 0 } },
+      lastState: { terminated: failed },
+    });
+    const after = computeStatus(
+      db(),
+      observe({ statefulSet: statefulSet({ readyReplicas: 0 }), pod: restored }),
+    );
+    assert.notEqual(after.conditions?.find((c) => c.type === "Degraded")?.reason, "RestoreFailed");
+    // still copying: nothing wrong
+    const running = restoring({ ...base, restartCount: 0, state: { running: {} } });
+    const copying = computeStatus(
+      db(),
+      observe({ statefulSet: statefulSet({ readyReplicas: 0 }), pod: running }),
+    );
+    assert.equal(copying.conditions?.find((c) => c.type === "Degraded")?.status, "False");
   });
 
   it("reports a resize volume by volume, then the StatefulSet replacement", () => {
