@@ -22,9 +22,7 @@ import {
 import { pino } from "pino";
 import {
   BACKUP_PLURAL,
-  KDB_GROUP,
   KDB_PLURAL,
-  KDB_VERSION,
   type KdbBackup,
   type KdbBackupSpecInput,
   type KdbDatabase,
@@ -33,7 +31,7 @@ import {
 } from "../../crds/src/index.js";
 import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { refusal, useOperator } from "./support.js";
+import { kdbRef, refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const ROLE_ARN = "arn:aws:iam::123456789012:role/guru-backup";
@@ -66,13 +64,7 @@ describe("e2e: guru-operator runs KdbBackups as Jobs", function () {
       },
     });
   });
-  const ref = (plural: string, name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (plural: string, name: string) => kdbRef(ns.name, name, plural);
   const createDatabase = (name: string) =>
     custom.createNamespacedCustomObject({
       ...ref(KDB_PLURAL, ""),

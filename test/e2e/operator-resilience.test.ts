@@ -28,19 +28,12 @@ import {
   type V1Lease,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import {
-  KDB_GROUP,
-  KDB_PLURAL,
-  KDB_VERSION,
-  type KdbDatabase,
-  type KdbDatabaseSpecInput,
-  kdbDatabaseManifest,
-} from "../../crds/src/index.js";
+import { type KdbDatabase, type KdbDatabaseSpecInput, kdbDatabaseManifest } from "../../crds/src/index.js";
 import type { OperatorConfigInput } from "../../operator/src/config.js";
 import { createMetrics, type Operator, operatorConfig, startOperator } from "../../operator/src/index.js";
 import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { kdbAdmissionReady, useOperator } from "./support.js";
+import { kdbAdmissionReady, kdbRef, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const DATABASE_LABEL = "timeseries.guru/database";
@@ -214,13 +207,7 @@ describe("e2e: guru-operator survives crashes, leader handovers and an API serve
     return instance;
   }
 
-  const ref = (name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural: KDB_PLURAL,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (name: string) => kdbRef(ns.name, name);
   const create = (name: string, spec: KdbDatabaseSpecInput) =>
     custom.createNamespacedCustomObject({ ...ref(""), body: kdbDatabaseManifest(name, ns.name, spec) });
   const read = async (name: string) => (await custom.getNamespacedCustomObject(ref(name))) as KdbDatabase;

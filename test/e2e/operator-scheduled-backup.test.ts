@@ -30,7 +30,7 @@ import {
 import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 import { ManualClock } from "../unit/operator/manual-clock.js";
-import { useOperator } from "./support.js";
+import { kdbRef, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const HOUR = 3_600_000;
@@ -68,13 +68,7 @@ describe("e2e: guru-operator creates KdbBackups on a KdbScheduledBackup's slots"
     });
   });
 
-  const ref = (plural: string, name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (plural: string, name: string) => kdbRef(ns.name, name, plural);
   const readSchedule = async () =>
     (await custom.getNamespacedCustomObject(ref(SCHEDULED_BACKUP_PLURAL, "hourly"))) as KdbScheduledBackup;
   const scheduleWhere = (what: string, ok: (s: KdbScheduledBackup) => boolean) =>

@@ -33,7 +33,7 @@ import {
 } from "../../crds/src/index.js";
 import { useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { useOperator } from "./support.js";
+import { kdbRef, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
@@ -73,13 +73,7 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
     );
   });
 
-  const ref = (name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural: KDB_PLURAL,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (name: string) => kdbRef(ns.name, name);
   const create = (name: string, spec: KdbDatabaseSpecInput) =>
     custom.createNamespacedCustomObject({ ...ref(""), body: kdbDatabaseManifest(name, ns.name, spec) });
   const read = async (name: string) => (await custom.getNamespacedCustomObject(ref(name))) as KdbDatabase;

@@ -23,17 +23,11 @@ import {
 } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { parseAllDocuments } from "yaml";
-import {
-  KDB_GROUP,
-  KDB_PLURAL,
-  KDB_VERSION,
-  type KdbDatabase,
-  kdbDatabaseManifest,
-} from "../../crds/src/index.js";
+import { type KdbDatabase, kdbDatabaseManifest } from "../../crds/src/index.js";
 import { POLICIES_FILE } from "../../crds/src/manifests.js";
 import { applyManifest, type Manifest, NODE_LABELS, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
-import { refusal, useOperator } from "./support.js";
+import { kdbRef, refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const MANAGED = "app.kubernetes.io/managed-by=guru-operator";
@@ -95,13 +89,7 @@ describe("e2e: KdbDatabase specs validated as Kubernetes validates its own", fun
     );
   });
 
-  const ref = (name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural: KDB_PLURAL,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (name: string) => kdbRef(ns.name, name);
   // specs as users write them in YAML: numbers where YAML has numbers, so typed loosely
   const create = (name: string, spec: Record<string, unknown>) =>
     custom.createNamespacedCustomObject({

@@ -23,19 +23,12 @@ import {
   type V1StatefulSet,
 } from "@kubernetes/client-node";
 import { pino } from "pino";
-import {
-  KDB_GROUP,
-  KDB_PLURAL,
-  KDB_VERSION,
-  type KdbDatabase,
-  type KdbDatabaseSpecInput,
-  kdbDatabaseManifest,
-} from "../../crds/src/index.js";
+import { type KdbDatabase, type KdbDatabaseSpecInput, kdbDatabaseManifest } from "../../crds/src/index.js";
 import { operatorConfig, startOperator } from "../../operator/src/index.js";
 import { NODE_LABELS, rawRequest, useTestNamespace } from "../cluster/index.js";
 import { eventually } from "../support/eventually.js";
 import { ManualClock } from "../unit/operator/manual-clock.js";
-import { refusal, useOperator } from "./support.js";
+import { kdbRef, refusal, useOperator } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -86,13 +79,7 @@ describe("e2e: guru-operator reconciles KdbDatabases on the local control plane"
     await eventually("the operator leading", 20_000, async () => suite.operator?.isLeader() || undefined);
   });
 
-  const ref = (name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    plural: KDB_PLURAL,
-    namespace: ns.name,
-    name,
-  });
+  const ref = (name: string) => kdbRef(ns.name, name);
   const create = (name: string, spec: KdbDatabaseSpecInput) =>
     custom.createNamespacedCustomObject({ ...ref(""), body: kdbDatabaseManifest(name, ns.name, spec) });
   const read = async (name: string) => (await custom.getNamespacedCustomObject(ref(name))) as KdbDatabase;

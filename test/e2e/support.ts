@@ -136,6 +136,11 @@ export async function apiKubeConfig(ns: TestNamespace, fieldManager: string): Pr
   return asApi;
 }
 
+/** The CustomObjectsApi address of one of our resources in `namespace`: a KdbDatabase unless `plural` says. */
+export function kdbRef(namespace: string, name: string, plural: string = KDB_PLURAL) {
+  return { group: KDB_GROUP, version: KDB_VERSION, plural, namespace, name };
+}
+
 /** The API server's refusal of a call: HTTP code and the Status message. */
 export async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {
   try {
