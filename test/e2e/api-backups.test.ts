@@ -18,18 +18,12 @@ import { createAdminToken } from "../../api/src/bootstrap.js";
 import { loadConfig } from "../../api/src/config.js";
 import { KubernetesProvisioner } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../api/src/server.js";
-import {
-  BACKUP_PLURAL,
-  KDB_GROUP,
-  KDB_PLURAL,
-  KDB_VERSION,
-  type KdbBackup,
-  type KdbDatabase,
-} from "../../crds/src/index.js";
+import { BACKUP_PLURAL, KDB_PLURAL, type KdbBackup, type KdbDatabase } from "../../crds/src/index.js";
 import { useTestNamespace } from "../cluster/index.js";
 import { testCredentials, useService } from "../services/index.js";
+import { cloudApiEnv } from "../support/cloud-api-env.js";
 import { eventually } from "../support/eventually.js";
-import { apiKubeConfig, installKdbCrd } from "./support.js";
+import { apiKubeConfig, installKdbCrd, kdbRef } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const BUCKET_PREFIX = "prod/";
@@ -54,7 +48,7 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
     await installKdbCrd(kubeConfig, "e2e-api-backups");
     const asApi = await apiKubeConfig(ns, "e2e-api-backups");
 
-    const [moto, dynalite] = await Promise.all([useService("moto"), useService("dynalite")]);
+    const moto = await useService("moto");
     const motoUrl = `http://${moto.host}:${moto.port}`;
     s3 = new S3Client({ endpoint: motoUrl, forcePathStyle: true, ...testCredentials });
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -62,22 +56,14 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
     /** An API instance; every one shares the catalog, the cluster and the bucket. */
     startApi = async (instanceId: string) => {
       const config = loadConfig({
-        GURU_API_MODE: "cloud",
-        GURU_API_REGION: "us-east-1",
+        ...(await cloudApiEnv(table)),
         GURU_API_INSTANCE_ID: instanceId,
-        GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
-        GURU_API_DYNAMODB_TABLE: table,
-        GURU_API_CREATE_TABLE: "true",
-        GURU_API_CACHE: "memory",
-        GURU_API_EVENTS: "memory",
-        GURU_API_RATE_LIMIT: "off",
         GURU_API_KUBECONFIGS: "us-east-1=unused",
         GURU_API_RECONCILE_INTERVAL_MS: "100",
         GURU_API_JOB_LEASE_MS: String(LEASE_MS),
         GURU_API_BACKUP_BUCKET: bucket,
         GURU_API_BACKUP_PREFIX: BUCKET_PREFIX,
         GURU_API_S3_ENDPOINT: motoUrl,
-        GURU_API_LOG_LEVEL: "silent",
       });
       let started: ApiRuntime | undefined;
       const provisioner = new KubernetesProvisioner({
@@ -104,13 +90,7 @@ describe("e2e: guru-api's backups as KdbBackups (cloud mode, S3: moto)", functio
     s3?.destroy();
   });
 
-  const ref = (plural: string, name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    namespace: ns.name,
-    plural,
-    name,
-  });
+  const ref = (plural: string, name: string) => kdbRef(ns.name, name, plural);
   const api = () => request(runtime.app);
   const readDatabase = async (name: string) =>
     (await custom.getNamespacedCustomObject(ref(KDB_PLURAL, name))) as KdbDatabase;

@@ -13,11 +13,12 @@ import { loadConfig } from "../../api/src/config.js";
 import { KubernetesProvisioner, resourceName } from "../../api/src/provisioning/kubernetes-provisioner.js";
 import type { ProvisionTarget } from "../../api/src/provisioning/provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../api/src/server.js";
-import { KDB_GROUP, KDB_PLURAL, KDB_VERSION, type KdbDatabase } from "../../crds/src/index.js";
+import type { KdbDatabase } from "../../crds/src/index.js";
 import { useTestNamespace } from "../cluster/index.js";
-import { testCredentials, useService } from "../services/index.js";
+import { testCredentials } from "../services/index.js";
+import { cloudApiEnv } from "../support/cloud-api-env.js";
 import { eventually } from "../support/eventually.js";
-import { apiKubeConfig, installKdbCrd } from "./support.js";
+import { apiKubeConfig, installKdbCrd, kdbRef } from "./support.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -47,13 +48,7 @@ describe("e2e: guru-api's Kubernetes provisioner", function () {
     });
   });
 
-  const ref = (name: string) => ({
-    group: KDB_GROUP,
-    version: KDB_VERSION,
-    namespace: ns.name,
-    plural: KDB_PLURAL,
-    name,
-  });
+  const ref = (name: string) => kdbRef(ns.name, name);
   const read = async (name: string) => (await custom.getNamespacedCustomObject(ref(name))) as KdbDatabase;
   /** What guru-operator would write once the database serves at its current generation. */
   const reportReady = async (name: string) => {
@@ -183,19 +178,10 @@ describe("e2e: guru-api's Kubernetes provisioner", function () {
 
   it("drives a database created through the REST API: pending → ready → deleted", async function () {
     this.timeout(60_000);
-    const dynalite = await useService("dynalite");
     const config = loadConfig({
-      GURU_API_MODE: "cloud",
-      GURU_API_REGION: "us-east-1",
-      GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
-      GURU_API_DYNAMODB_TABLE: `guru-e2e-${Date.now()}`,
-      GURU_API_CREATE_TABLE: "true",
-      GURU_API_CACHE: "memory",
-      GURU_API_EVENTS: "memory",
-      GURU_API_RATE_LIMIT: "off",
+      ...(await cloudApiEnv(`guru-e2e-${Date.now()}`)),
       GURU_API_KUBECONFIGS: "us-east-1=unused",
       GURU_API_RECONCILE_INTERVAL_MS: "100",
-      GURU_API_LOG_LEVEL: "silent",
     });
     const runtime: ApiRuntime = await createRuntime(config, {
       provisioner,

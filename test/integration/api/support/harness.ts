@@ -9,7 +9,8 @@ import { type AdminToken, createAdminToken } from "../../../../api/src/bootstrap
 import { loadConfig } from "../../../../api/src/config.js";
 import type { Provisioner } from "../../../../api/src/provisioning/provisioner.js";
 import { type ApiRuntime, createRuntime } from "../../../../api/src/server.js";
-import { testCredentials, useService } from "../../../services/index.js";
+import { testCredentials } from "../../../services/index.js";
+import { cloudApiEnv } from "../../../support/cloud-api-env.js";
 import { eventually } from "../../../support/eventually.js";
 import { FakeProvisioner } from "./fake-provisioner.js";
 import { type CheckedResponse, OpenApiValidator } from "./openapi-validator.js";
@@ -44,22 +45,13 @@ export interface TestApiOptions {
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const dynalite = await useService("dynalite");
   const table = options.table ?? `guru-test-${randomBytes(4).toString("hex")}`;
   const config = loadConfig({
-    GURU_API_MODE: "cloud",
-    GURU_API_REGION: "us-east-1",
+    ...(await cloudApiEnv(table)),
     GURU_API_CATALOG: "dynamodb",
-    GURU_API_DYNAMODB_ENDPOINT: `http://${dynalite.host}:${dynalite.port}`,
-    GURU_API_DYNAMODB_TABLE: table,
-    GURU_API_CREATE_TABLE: "true",
-    GURU_API_CACHE: "memory",
-    GURU_API_EVENTS: "memory",
-    GURU_API_RATE_LIMIT: "off",
     GURU_API_PROVISIONER: "local",
     GURU_API_LOCAL_ENGINE: "in-process",
     GURU_API_RECONCILE_INTERVAL_MS: "50",
-    GURU_API_LOG_LEVEL: process.env.TEST_LOG ?? "silent",
     ...options.env,
   });
   const provisioner = options.provisioner ?? new FakeProvisioner();
