@@ -52,15 +52,17 @@ function position(spec: QuerySpec, kind: Position["kind"]): Position | null {
 }
 
 function sourceOf(spec: QuerySpec, env: QueryEnv, params: SqlParams): Source {
+  // expired rows (older than the retention's cutoff) are never seen, whatever `start` says
+  const from = env.store.visibleFrom(spec.start);
   const conditions = [
-    // expired rows (older than the retention's cutoff) are never seen, whatever `start` says
-    ...timeRange(env.store.visibleFrom(spec.start), spec.end),
+    ...timeRange(from, spec.end),
     ...spec.where.map((w) => conditionSql(w, env.store.symbols, params)),
   ];
   return {
     segments: env.store.segments,
     table: tableName(spec.series),
     where: conditions.length === 0 ? "TRUE" : conditions.join(" AND "),
+    from,
   };
 }
 
@@ -167,6 +169,7 @@ export async function runLast(series: SeriesDef, by: ColumnDef[], env: QueryEnv)
     segments: env.store.segments,
     table: tableName(series),
     where: visible.length === 0 ? "TRUE" : visible.join(" AND "),
+    from: null,
   };
   const sql = lastSql(
     source,
