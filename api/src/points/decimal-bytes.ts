@@ -77,6 +77,38 @@ export function parseFloatBytes(bytes: Uint8Array, start: number, end: number): 
   return negative ? -value : value;
 }
 
+/**
+ * The common float, `-?\d+(\.\d*)?` of at most 15 significant digits, read while scanning for its
+ * end: returns the index of the first byte after it, the value in `out[0]` (exactly what
+ * `Number()` gives: one IEEE division of exact operands), or -1 when the bytes at `start` take
+ * another form (sign `+`, exponent, more digits: `parseFloatBytes` then decides).
+ */
+export function readPlainDecimal(bytes: Uint8Array, start: number, out: Float64Array): number {
+  let p = start;
+  const negative = bytes[p] === MINUS;
+  if (negative) p++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  const first = p;
+  for (let d = (bytes[p] as number) - ZERO; d >= 0 && d <= 9; d = (bytes[++p] as number) - ZERO) {
+    mantissa = mantissa * 10 + d;
+    if (mantissa !== 0 && ++digits > SAFE_DIGITS) return -1;
+  }
+  if (p === first) return -1;
+  if (bytes[p] === DOT) {
+    for (let d = (bytes[++p] as number) - ZERO; d >= 0 && d <= 9; d = (bytes[++p] as number) - ZERO) {
+      mantissa = mantissa * 10 + d;
+      scale++;
+      if (mantissa !== 0 && ++digits > SAFE_DIGITS) return -1;
+    }
+  }
+  if (scale >= POW10.length || bytes[p] === SMALL_E || bytes[p] === BIG_E) return -1;
+  const value = mantissa / (POW10[scale] as number);
+  out[0] = negative ? -value : value;
+  return p;
+}
+
 /** `[+-]?\d+` as a small integer; NaN when not that syntax; saturates far past any double's range. */
 function parseExponent(bytes: Uint8Array, start: number, end: number): number {
   let p = start;

@@ -15,7 +15,7 @@
  * goes on with the next.
  */
 import { ByteStrings, utf8 } from "./byte-strings.js";
-import { latin1, parseFloatBytes, parseIntegerBytes } from "./decimal-bytes.js";
+import { latin1, parseFloatBytes, parseIntegerBytes, readPlainDecimal } from "./decimal-bytes.js";
 
 export const FIELD_KINDS = ["float", "integer", "unsigned", "string", "boolean"] as const;
 export type FieldKind = (typeof FIELD_KINDS)[number];
@@ -175,6 +175,7 @@ export class LineProtocolParser {
   #pos = 0;
   #lineNo = 1;
   #escaped = false;
+  readonly #plain = new Float64Array(1);
 
   /** Parses every line of `bytes`, calling the handler once per line (good or bad). */
   parse(bytes: Buffer, handler: LineHandler): void {
@@ -358,6 +359,16 @@ export class LineProtocolParser {
   #scalarValue(line: ParsedLine, i: number): void {
     const b = this.#bytes;
     const start = this.#pos;
+    line.fieldValueStart[i] = start;
+    // nearly every value is a plain decimal: read in the scan that finds its end
+    const plainEnd = readPlainDecimal(b, start, this.#plain);
+    if (plainEnd >= 0 && isValueEnd(b, plainEnd)) {
+      this.#pos = plainEnd;
+      line.fieldValueEnd[i] = plainEnd;
+      line.fieldKinds[i] = FLOAT;
+      line.fieldNumbers[i] = this.#plain[0] as number;
+      return;
+    }
     let p = start;
     for (; p < b.length; p++) {
       const c = b[p] as number;
@@ -365,7 +376,6 @@ export class LineProtocolParser {
       if (c === COMMA) break;
     }
     this.#pos = p;
-    line.fieldValueStart[i] = start;
     line.fieldValueEnd[i] = p;
     const last = b[p - 1];
     if (p > start + 1 && (last === 105 /* i */ || last === 117) /* u */) {
@@ -424,6 +434,12 @@ const TRUE_WORDS = ["t", "T", "true", "True", "TRUE"].map((w) => Buffer.from(w))
 const FALSE_WORDS = ["f", "F", "false", "False", "FALSE"].map((w) => Buffer.from(w));
 
 /** 1 or 0 for InfluxDB's boolean words, -1 for anything else. */
+/** Whether a field value may end before `bytes[p]`: at a separator or the end of the body. */
+function isValueEnd(bytes: Buffer, p: number): boolean {
+  const c = bytes[p];
+  return c === undefined || c === SPACE || c === COMMA || c === NEWLINE || c === CR || c === TAB;
+}
+
 function booleanAt(bytes: Buffer, start: number, end: number): number {
   const is = (word: Buffer) =>
     word.length === end - start && bytes.compare(word, 0, word.length, start, end) === 0;

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   parseFloatBytes,
   parseIntegerBytes,
+  readPlainDecimal,
   writeSafeInteger,
   writeUnixTime,
 } from "../../../api/src/points/decimal-bytes.js";
@@ -38,6 +39,28 @@ describe("api: numbers read from bytes", () => {
         if (FLOAT_TEXT.test(text))
           assert.ok(Object.is(got, Number(text)), `${text}: ${got} vs ${Number(text)}`);
         else assert.ok(Number.isNaN(got), text);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("reads plain decimals while finding their end, exactly as Number() does, and declines every other form (property)", () => {
+    const PLAIN = /^-?\d+(\.\d*)?/;
+    const out = new Float64Array(1);
+    fc.assert(
+      fc.property(floatText, fc.constantFrom("", " ", ",", "\n", "i", "u", "x"), (text, after) => {
+        const end = readPlainDecimal(bytes(text + after), 0, out);
+        const plain = PLAIN.exec(text + after)?.[0];
+        const significant = (plain ?? "").replace(/[-.]/g, "").replace(/^0+/, "").length;
+        const decimals = plain?.split(".")[1]?.length ?? 0;
+        const taken =
+          plain !== undefined &&
+          significant <= 15 &&
+          decimals <= 22 &&
+          !/[eE]/.test(text[plain.length] ?? "");
+        if (!taken) return assert.equal(end, -1, text);
+        assert.equal(end, plain.length, text);
+        assert.ok(Object.is(out[0], Number(plain)), `${text}: ${out[0]} vs ${Number(plain)}`);
       }),
       { numRuns: 20_000 },
     );
