@@ -49,6 +49,13 @@ export function sameBytes(key: Uint8Array, bytes: Uint8Array, start: number): bo
   return true;
 }
 
+/** Whether `bytes[a, aEnd)` and `bytes[b, bEnd)` hold the same bytes (a loop beats a native call on a few). */
+export function sameSpan(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let i = 0; i < aEnd - a; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
 export function utf8(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
 }

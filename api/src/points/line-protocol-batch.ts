@@ -7,7 +7,7 @@
  * schema proposal (first type seen wins) and parsed again once the series exist.
  */
 import type { Column } from "../series/series-schemas.js";
-import { sameBytes } from "./byte-strings.js";
+import { sameBytes, sameSpan } from "./byte-strings.js";
 import { type ColumnBuilder, type NumericColumn, SeriesColumns } from "./column-builders.js";
 import { parseIntegerBytes, writeBigInt, writeSafeInteger, writeUnixTime } from "./decimal-bytes.js";
 import {
@@ -235,13 +235,6 @@ export class LineProtocolBatch implements LineHandler {
       if (!proposal.fields.has(key)) proposal.fields.set(key, line.fieldKind(i));
     }
   }
-}
-
-/** Whether `bytes[a, aEnd)` and `bytes[b, bEnd)` hold the same bytes (a loop beats a native call on a few). */
-function sameSpan(bytes: Buffer, a: number, aEnd: number, b: number, bEnd: number): boolean {
-  if (aEnd - a !== bEnd - b) return false;
-  for (let i = 0; i < aEnd - a; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
 }
 
 /**

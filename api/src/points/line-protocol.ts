@@ -14,7 +14,7 @@
  * starting with `#` are skipped. A bad line is reported with its number (1-based) and the parser
  * goes on with the next.
  */
-import { ByteStrings, utf8 } from "./byte-strings.js";
+import { ByteStrings, sameSpan, utf8 } from "./byte-strings.js";
 import { latin1, parseFloatBytes, parseIntegerBytes, readPlainDecimal } from "./decimal-bytes.js";
 
 export const FIELD_KINDS = ["float", "integer", "unsigned", "string", "boolean"] as const;
@@ -433,13 +433,13 @@ export class LineProtocolParser {
 const TRUE_WORDS = ["t", "T", "true", "True", "TRUE"].map((w) => Buffer.from(w));
 const FALSE_WORDS = ["f", "F", "false", "False", "FALSE"].map((w) => Buffer.from(w));
 
-/** 1 or 0 for InfluxDB's boolean words, -1 for anything else. */
 /** Whether a field value may end before `bytes[p]`: at a separator or the end of the body. */
 function isValueEnd(bytes: Buffer, p: number): boolean {
   const c = bytes[p];
   return c === undefined || c === SPACE || c === COMMA || c === NEWLINE || c === CR || c === TAB;
 }
 
+/** 1 or 0 for InfluxDB's boolean words, -1 for anything else. */
 function booleanAt(bytes: Buffer, start: number, end: number): number {
   const is = (word: Buffer) =>
     word.length === end - start && bytes.compare(word, 0, word.length, start, end) === 0;
@@ -480,7 +480,7 @@ export function measurementsOf(bytes: Buffer): Set<string> {
       }
       p = Math.min(p, end);
       // consecutive lines mostly share their measurement: skip the set for them
-      if (bytes.compare(bytes, previousStart, previousEnd, pos, p) !== 0) {
+      if (!sameSpan(bytes, previousStart, previousEnd, pos, p)) {
         const raw = utf8(bytes, pos, p);
         names.add(escaped ? unescapeText(raw, ", ") : raw);
         previousStart = pos;

@@ -90,6 +90,10 @@ export class ParsePool {
     this.#logger = options.logger;
   }
 
+  get threads(): number {
+    return this.#threads;
+  }
+
   run(job: ParseJob): Promise<ParseResult> {
     if (this.#threads === 0 || job.body.byteLength < SHARED_BODY_BYTES)
       return Promise.resolve(runParseJob(job));
@@ -107,7 +111,7 @@ export class ParsePool {
   }
 }
 
-/** The bytes in shared memory (readBody puts large bodies there already), so posting copies nothing. */
+/** The bytes in shared memory (readBody puts large bodies there when asked), so posting copies nothing. */
 function shared(body: Uint8Array): Uint8Array {
   if (body.buffer instanceof SharedArrayBuffer) return body;
   const copy = new Uint8Array(new SharedArrayBuffer(body.byteLength));

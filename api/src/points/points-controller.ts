@@ -50,7 +50,7 @@ export function pointsRoutes(service: PointsService): AnyRoute[] {
     req: Request,
   ): Promise<Reply> => {
     bodyLimitBytes ??= parseByteSize(service.bodyLimit);
-    const body = await readBody(req, bodyLimitBytes);
+    const body = await readBody(req, bodyLimitBytes, { shared: service.sharedBodies });
     const result = await service.writeLineProtocol(principal, db, body, precision);
     return rejected(result.written, result.rejected, result.rejections, "line");
   };

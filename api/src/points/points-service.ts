@@ -60,6 +60,11 @@ export class PointsService {
     return this.#o.bodyLimit;
   }
 
+  /** Whether line-protocol bodies are best read into shared memory: a parse thread takes large ones. */
+  get sharedBodies(): boolean {
+    return this.#o.parser.threads > 0;
+  }
+
   /** Writes the rows; resolves once the database has made them durable. */
   async write(db: DatabaseRecord, series: string, columns: SeriesColumns): Promise<number> {
     return columns.rows === 0 ? 0 : this.#send(db, series, columns.toQ());
