@@ -28,6 +28,8 @@ export const engineConfigSchema = z.object({
   memoryLimitMb: positive.default(256),
   threads: positive.default(2),
   checkpointMb: positive.default(64),
+  /** a pause in writes this long checkpoints a WAL past a quarter of `checkpointMb` (0: never) */
+  idleCheckpointMs: z.coerce.number().int().min(0).default(3_000),
   readConnections: positive.default(4),
   compression: z.enum(["auto", "always", "never"]).default("auto"),
   /** days of data kept (0: all); unset keeps the database's stored setting (`.guru.retain`) */
@@ -66,6 +68,7 @@ const ENV: Record<string, keyof EngineConfig> = {
   GURU_DUCKDB_MEMORY_MB: "memoryLimitMb",
   GURU_DUCKDB_THREADS: "threads",
   GURU_CHECKPOINT_MB: "checkpointMb",
+  GURU_IDLE_CHECKPOINT_MS: "idleCheckpointMs",
   GURU_READ_CONNECTIONS: "readConnections",
   GURU_COMPRESSION: "compression",
   GURU_SHUTDOWN_GRACE_MS: "shutdownGraceMs",

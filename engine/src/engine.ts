@@ -106,8 +106,8 @@ export async function startEngine(
 }
 
 /**
- * Deletes expired rows and forgotten snapshots every `retentionIntervalMs` (and once at start).
- * Runs are never concurrent: a slow one makes the next tick skip.
+ * The engine's background work: expired rows and forgotten snapshots deleted every
+ * `retentionIntervalMs` (and once at start); segments checkpointed after a pause in writes.
  */
 function startLifecycleTimer(
   store: Store,
@@ -115,8 +115,7 @@ function startLifecycleTimer(
   config: EngineConfig,
   logger: Logger,
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const run = async () => {
+  const retention = repeat(config.retentionIntervalMs, true, async () => {
     try {
       const run = await store.enforceRetention();
       if (run !== null && run.dropped > 0n)
@@ -125,14 +124,36 @@ function startLifecycleTimer(
     } catch (err) {
       logger.warn({ err }, "retention run failed; retried at the next interval");
     }
+  });
+  const minWalBytes = (config.checkpointMb * 1024 * 1024) / 4;
+  const checkpoints =
+    config.idleCheckpointMs === 0
+      ? null
+      : repeat(config.idleCheckpointMs, false, async () => {
+          try {
+            const segments = await store.checkpointIdle(minWalBytes);
+            if (segments.length > 0) logger.debug({ segments }, "checkpointed after a pause in writes");
+          } catch (err) {
+            logger.warn({ err }, "idle checkpoint failed; retried at the next pause");
+          }
+        });
+  return {
+    stop: async () => {
+      await Promise.all([retention.stop(), checkpoints?.stop()]);
+    },
   };
+}
+
+/** Runs `work` every `ms` (and at once when `now`); a run still going makes the next tick skip. */
+function repeat(ms: number, now: boolean, work: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
   const tick = () => {
-    running ??= run().finally(() => {
+    running ??= work().finally(() => {
       running = null;
     });
   };
-  tick();
-  const timer = setInterval(tick, config.retentionIntervalMs);
+  if (now) tick();
+  const timer = setInterval(tick, ms);
   timer.unref();
   return {
     stop: async () => {

@@ -34,6 +34,8 @@ export interface Database {
   connect(): Promise<Connection>;
   /** bytes on disk of each segment (its database file and WAL; the first also holds `meta`) */
   segmentBytes(): number[];
+  /** bytes in each segment's write-ahead log: rows not yet checkpointed into its file */
+  walBytes(): number[];
   close(): void;
 }
 
@@ -71,6 +73,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     connect,
     segmentBytes: () =>
       files.map((paths) => paths.reduce((sum, p) => sum + fileBytes(p) + fileBytes(`${p}.wal`), 0)),
+    walBytes: () => dirs.map((dir) => fileBytes(`${join(dir, DATA_FILE)}.wal`)),
     close: () => duckdb.close_sync(db),
   };
 }

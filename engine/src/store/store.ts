@@ -64,6 +64,9 @@ export class Store {
   readonly #ddl = new Serial();
   readonly retention: Retention;
   readonly #dirs: readonly string[];
+  /** per segment: batches committed at the previous idle check, and at its last idle checkpoint */
+  readonly #seenCommits: number[];
+  readonly #checkpointedCommits: number[];
 
   private constructor(
     db: Database,
@@ -81,6 +84,8 @@ export class Store {
     this.#catalog = catalog;
     this.symbols = symbols;
     this.#writers = writers;
+    this.#seenCommits = writers.map(() => 0);
+    this.#checkpointedCommits = writers.map(() => 0);
     this.#readers = readers;
     for (const s of series) this.#series.set(s.name, s);
   }
@@ -245,6 +250,35 @@ export class Store {
 
   segmentBytes(): number[] {
     return this.#db.segmentBytes();
+  }
+
+  /**
+   * Checkpoints each segment that took no write since the previous call and whose WAL holds at
+   * least `minWalBytes`; returns their names. Called on a timer, so a pause in writes writes the
+   * rows held in memory into the file (DuckDB's own threshold waits for a larger WAL), which frees
+   * that memory and shortens the WAL replayed at a restart; a busy segment is left to the
+   * threshold, and a small WAL to grow (every checkpoint rewrites the last, partly filled row group).
+   */
+  async checkpointIdle(minWalBytes: number): Promise<string[]> {
+    const wal = this.#db.walBytes();
+    const done: string[] = [];
+    for (const [i, writer] of this.#writers.entries()) {
+      const commits = writer.committed;
+      const idle = commits === this.#seenCommits[i];
+      this.#seenCommits[i] = commits;
+      if (!idle || commits === this.#checkpointedCommits[i] || (wal[i] ?? 0) < minWalBytes) continue;
+      // a reader's open transaction may refuse it: the next call tries again
+      const ok = await writer
+        .run((conn) => conn.run(`CHECKPOINT ${writer.database}`))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!ok) continue;
+      this.#checkpointedCommits[i] = commits;
+      done.push(writer.database);
+    }
+    return done;
   }
 
   /** The first time queries see: the later of `start` and the retention cutoff. */

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { DATA_FILE } from "../../../engine/src/store/database.js";
 import { earliest, segmentOf } from "../../../engine/src/store/store.js";
 import { QFail } from "../../../qipc/src/errors.js";
 import type { QValue } from "../../../qipc/src/types.js";
@@ -37,6 +40,30 @@ describe("engine: storage", function () {
     assert.deepEqual([await rowsIn("s0"), await rowsIn("s1"), await rowsIn("s2")], [3n, 2n, 0n]);
     const all = await e.call(".guru.query", q.sym("m"), NIL);
     assert.deepEqual(values(all, "time"), [0n, DAY, 2n * DAY + 5n, 4n * DAY, 5n * DAY]);
+  });
+
+  it("checkpoints a segment after a pause in its writes, once its WAL is large enough", async () => {
+    const walOf = (i: number) =>
+      statSync(`${join(e.segments[i] as string, DATA_FILE)}.wal`, { throwIfNoEntry: false })?.size ?? 0;
+    const day = (d: bigint) => Array.from({ length: 2000 }, (_, i) => d * DAY + BigInt(i));
+    await write(day(0n)); // s0
+    await write(day(1n)); // s1
+    const wal = [walOf(0), walOf(1)];
+    assert.ok(wal[0]! > 0 && wal[1]! > 0, `WAL bytes ${wal}`);
+    assert.deepEqual(await e.store.checkpointIdle(0), [], "writes since the previous look: not idle");
+    await write(day(3n)); // s0 busy again
+    assert.deepEqual(await e.store.checkpointIdle(wal[1]! + 1), [], "s1 idle but its WAL is small");
+    await write(day(6n)); // s0 busy still
+    assert.deepEqual(await e.store.checkpointIdle(0), ["s1"]);
+    assert.ok(walOf(1) < wal[1]!, `s1's WAL after its checkpoint: ${walOf(1)} bytes`);
+    assert.deepEqual(await e.store.checkpointIdle(0), ["s0"], "s1 not again: no write since");
+    assert.deepEqual(await e.store.checkpointIdle(0), []);
+    const t = await e.call(
+      ".guru.query",
+      q.sym("m"),
+      q.dict({ agg: q.dict({ n: q.syms("count", "time") }) }),
+    );
+    assert.deepEqual(values(t, "n"), [8000n]);
   });
 
   it("finds segments of pre-2000 days by floored division", () => {
