@@ -4,13 +4,14 @@
  * TSBS cpu-only shape: 100 hosts, 2 tags, 10 float fields, 2,000,000 lines every 10 s per host
  * (~55.6 h), in 5,000-line bodies from 4 clients; then three bucketed averages. Rounds interleave
  * the servers, each started fresh. Per server: ingest lines/s, CPU seconds per 1M values of the
- * whole process tree (guru-api's engines included, and the API alone), RSS after the load and after
- * the queries, disk, query median and p90; every answer's status is checked and guru-api's buckets
- * must equal InfluxDB's. Run: make bench-peers (results in bench/results/peers.json).
+ * whole process tree (guru-api's engines included, and the API alone), RSS after the load, after
+ * the queries and 10 s later at rest, disk, query median and p90; every answer's status is checked
+ * and guru-api's buckets must equal InfluxDB's. Run: make bench-peers (results in bench/results/peers.json).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BenchServer,
   type BucketQuery,
@@ -32,6 +33,8 @@ const QUERY_RUNS = 30;
 const START_MS = Date.UTC(2024, 0, 1);
 const STEP_S = 10;
 const HOUR_MS = 3_600_000;
+/** how long after the queries memory is measured again, nothing asked meanwhile */
+const REST_MS = 10_000;
 
 const QUERIES: { name: string; q: BucketQuery }[] = [
   {
@@ -55,6 +58,8 @@ interface Round {
   rootCpuSPer1MValues: number;
   rssAfterLoadMiB: number[];
   rssAfterQueriesMiB: number[];
+  /** REST_MS after the queries: what each holds at rest (caches shrunk, WAL checkpointed) */
+  rssAtRestMiB: number[];
   diskMiB: number;
   queryMs: number[][];
 }
@@ -103,10 +108,12 @@ async function runOnce(start: (dir: string) => Promise<BenchServer>, batches: Bu
     await server.settle();
     const { ms, answers } = await timeQueries(server);
     const rssAfterQueriesMiB = rssMiB(server.pid);
+    await sleep(REST_MS);
+    const rssAtRestMiB = rssMiB(server.pid);
     // on disk once stopped: each server writes what it holds in memory on a clean shutdown
     await server.stop();
     const diskMiB = diskBytes(server.dataDir) / 2 ** 20;
-    const round: Round = { ...load, rssAfterLoadMiB, rssAfterQueriesMiB, diskMiB, queryMs: ms };
+    const round: Round = { ...load, rssAfterLoadMiB, rssAfterQueriesMiB, rssAtRestMiB, diskMiB, queryMs: ms };
     return { name: server.name, round, answers };
   } finally {
     await server.stop();
@@ -137,6 +144,7 @@ function summarize(rounds: Round[]) {
     rootCpuSPer1MValues: spread(rounds.map((r) => r.rootCpuSPer1MValues)),
     rssAfterLoadMiB: spread(rounds.map((r) => sum(r.rssAfterLoadMiB))),
     rssAfterQueriesMiB: spread(rounds.map((r) => sum(r.rssAfterQueriesMiB))),
+    rssAtRestMiB: spread(rounds.map((r) => sum(r.rssAtRestMiB))),
     diskMiB: spread(rounds.map((r) => r.diskMiB)),
     queries: QUERIES.map((query, i) => {
       const all = rounds.flatMap((r) => r.queryMs[i] ?? []);
@@ -157,6 +165,7 @@ function print(summaries: Map<string, Summary>, vmAgreement: string) {
     ["  of which the root process", (s) => s.rootCpuSPer1MValues, false],
     ["RSS after load, MiB", (s) => s.rssAfterLoadMiB, false],
     ["RSS after queries, MiB", (s) => s.rssAfterQueriesMiB, false],
+    [`RSS ${REST_MS / 1000} s later, at rest, MiB`, (s) => s.rssAtRestMiB, false],
     ["disk, MiB", (s) => s.diskMiB, false],
   ];
   const table: string[][] = [["measure", ...names, "guru vs VictoriaMetrics"]];
