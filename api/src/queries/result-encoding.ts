@@ -50,7 +50,18 @@ function real(v: number): Cell {
 }
 
 function timestampCell(epoch: Precision | undefined): (ns: bigint) => Cell {
-  if (epoch === undefined) return (ns) => timestampToString(ns);
+  if (epoch === undefined) {
+    // grouped results repeat each bucket's start on every group's row, one after the other
+    let last: bigint | undefined;
+    let text: string | null = null;
+    return (ns) => {
+      if (ns !== last) {
+        last = ns;
+        text = timestampToString(ns);
+      }
+      return text;
+    };
+  }
   const unit = EPOCH_UNIT[epoch];
   return (ns) => (ns === LONG_NULL ? null : String(floorDiv(ns + UNIX_EPOCH_OFFSET_NS, unit)));
 }
