@@ -98,15 +98,17 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
 
   /**
    * Watches one KdbDatabase from `resourceVersion`, handing every version of it to `check` (in
-   * order, one at a time, so its reads follow the status it looks at); `stop()` ends the watch
-   * and returns what the checks returned.
+   * order, one at a time, so its reads follow the status it looks at); `stop(last)` waits for the
+   * watch to deliver version `last` (one a read returned: watch events may trail reads), then ends
+   * the watch and returns what the checks returned.
    */
   async function watchDatabase<T>(
     name: string,
     resourceVersion: string,
     check: (db: KdbDatabase) => Promise<T>,
-  ): Promise<{ stop(): Promise<T[]> }> {
+  ): Promise<{ stop(last: string): Promise<T[]> }> {
     const results: T[] = [];
+    const versions = new Set<string>();
     let chain: Promise<unknown> = Promise.resolve();
     let failure: unknown;
     const controller = await new Watch(ns.cluster.kubeConfig).watch(
@@ -114,14 +116,20 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
       { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: false },
       (type, object: KdbDatabase) => {
         if (type !== "ADDED" && type !== "MODIFIED") return;
-        chain = chain.then(async () => results.push(await check(object))).catch((err) => (failure = err));
+        chain = chain
+          .then(async () => results.push(await check(object)))
+          .catch((err) => (failure = err))
+          .finally(() => versions.add(object.metadata.resourceVersion ?? ""));
       },
       (err) => {
         if (err && err.name !== "AbortError") failure ??= err;
       },
     );
     return {
-      async stop() {
+      async stop(last) {
+        await eventually(`the watch delivers version ${last}`, 10_000, async () =>
+          versions.has(last) || failure !== undefined ? true : undefined,
+        );
         controller.abort();
         await chain;
         if (failure) throw failure;
@@ -157,13 +165,13 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
       return `Ready=True at generation 2 (resourceVersion ${db.metadata.resourceVersion}): ${problems.join("; ") || "ok"}`;
     });
     await patchSpec("roll", { settings: { maxRows: 4242 } });
-    await eventually("the pod replaced and the database Ready", 60_000, async () => {
+    const rolled = await eventually("the pod replaced and the database Ready", 60_000, async () => {
       const [db, current] = await Promise.all([read("roll"), pod("roll")]);
       return isReady(db) && db.metadata.generation === 2 && current.metadata?.uid !== oldPod.metadata?.uid
-        ? true
+        ? db
         : undefined;
     });
-    const readySeen = (await watch.stop()).filter((r) => r !== undefined);
+    const readySeen = (await watch.stop(rolled.metadata.resourceVersion!)).filter((r) => r !== undefined);
     assert.ok(readySeen.length > 0, "the watch saw Ready=True at generation 2");
     assert.deepEqual(
       readySeen.filter((r) => !r.endsWith(": ok")),
@@ -201,7 +209,7 @@ describe("e2e: guru-operator's status never runs ahead of the StatefulSet and it
         ? db
         : undefined;
     });
-    const seen = await watch.stop();
+    const seen = await watch.stop(grown.metadata.resourceVersion!);
     assert.ok(
       seen.some((s) => s.startsWith("Resizing")),
       `the resize was seen: ${seen.join(" | ")}`,
