@@ -64,7 +64,7 @@ export function aggSql(source: Source, spec: QuerySpec, aggs: readonly AggSpec[]
   if (origin === null) return grouped([`("time" - (("time" % ${b}) + ${b}) % ${b})`, ...by]);
   // Numbering the buckets from the first one the range can hold takes one division instead of two
   // modulos, and small group keys hash faster: ~40% off a 100-host, 56 h query.
-  const names = [...spec.by.map((c) => ident(c.name)), ...aggs.map((a) => ident(a.output))];
+  const names = [...by, ...aggs.map((a) => ident(a.output))];
   return `SELECT ${origin} + "__k" * ${b}, ${names.join(", ")} FROM (${grouped([`("time" - ${origin}) // ${b} AS "__k"`, ...by])})`;
 }
 

@@ -67,13 +67,14 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   } finally {
     setup.closeSync();
   }
-  const files = dirs.map((dir, i) => [join(dir, DATA_FILE), ...(i === 0 ? [join(dir, META_FILE)] : [])]);
+  const dataFiles = dirs.map((dir) => join(dir, DATA_FILE));
+  const files = dataFiles.map((data, i) => [data, ...(i === 0 ? [join(first, META_FILE)] : [])]);
   return {
     segments,
     connect,
     segmentBytes: () =>
       files.map((paths) => paths.reduce((sum, p) => sum + fileBytes(p) + fileBytes(`${p}.wal`), 0)),
-    walBytes: () => dirs.map((dir) => fileBytes(`${join(dir, DATA_FILE)}.wal`)),
+    walBytes: () => dataFiles.map((data) => fileBytes(`${data}.wal`)),
     close: () => duckdb.close_sync(db),
   };
 }
