@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { testCredentials, useService } from "../../services/index.js";
 
@@ -23,6 +24,8 @@ describe("service harness: dynalite (DynamoDB API)", () => {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
+    // a new table is CREATING until dynalite marks it ACTIVE, as DynamoDB does: items wait for that
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName });
   });
 
   after(() => client.destroy());
